@@ -1,0 +1,279 @@
+"""Reverse-mode automatic differentiation: the graph node and the engine that walks it backwards.
+
+Every differentiable op is a subclass of :class:`Function` with two static methods written side by side::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):            # raw arrays in, raw array out
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):           # dL/d(out) in, dL/d(each input) out
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+``Mul.apply(x, y)`` runs ``forward`` and, when a gradient will be wanted, keeps the Function instance as the
+output's ``grad_fn``: a node of the backward graph that remembers its parents (the nodes, or leaf tensors, that
+produced its inputs) and what ``forward`` saved. ``Tensor.backward`` hands the graph to :func:`backward`, which
+visits the nodes in a topological order found without recursion, so a 20,000-step chain is no problem.
+
+Gradients are summed back to each input's shape in ONE place, :func:`unbroadcast`, called by the engine: an op's
+backward may return a gradient with the broadcast shape of its output and never has to think about it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+# autograd and tensor need each other; tensor imports this module first (see minigrad/__init__), so the
+# module object below is complete by the time any function here runs.
+from . import tensor as _tensor
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+class set_grad_enabled(contextlib.ContextDecorator):
+    """Turn graph recording on or off inside a ``with`` block or a decorated function."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, self.mode
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous
+
+
+class no_grad(set_grad_enabled):
+    """Record no graph: ``with minigrad.no_grad(): ...`` or ``@minigrad.no_grad()`` (evaluation, updates)."""
+
+    def __init__(self):
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Record the graph again inside a ``no_grad`` region."""
+
+    def __init__(self):
+        super().__init__(True)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` takes the hook away again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict):
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+
+class Function:
+    """A differentiable operation; an instance is both the ``ctx`` of one call and a node of the backward graph.
+
+    Graph bookkeeping lives in slots; whatever ``forward`` stores on ``ctx`` lives in the instance ``__dict__``,
+    so freeing a node after its backward (unless ``retain_graph``) is one ``clear()``.
+    """
+
+    __slots__ = ("parents", "input_meta", "device", "hooks", "retained", "released", "__dict__", "__weakref__")
+
+    # --- the two methods each op writes -------------------------------------------------------------------
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    # --- used inside forward/backward ---------------------------------------------------------------------
+    def save_for_backward(self, *arrays) -> None:
+        self.saved_tensors = arrays
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """For each input of the call, whether a gradient must be computed for it."""
+        return tuple(parent is not None for parent in self.parents)
+
+    @property
+    def xp(self):
+        """The array module (numpy or cupy) of the device this op runs on."""
+        return self.device.xp
+
+    # --- running an op -------------------------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run ``forward`` on the inputs' arrays; record a graph node when any input requires grad.
+
+        ``inputs`` are Tensors or Python numbers (a number is a constant); ``params`` are passed to forward as is.
+        """
+        Tensor = _tensor.Tensor
+        ctx = cls.__new__(cls)
+        arrays, device = [], None
+        for x in inputs:
+            if isinstance(x, Tensor):
+                x_device = x.device
+                if device is None:
+                    device = x_device
+                elif x_device != device:
+                    raise RuntimeError(f"{cls.__name__}: expected all tensors on the same device, "
+                                       f"got {device} and {x_device}")
+                arrays.append(x.data)
+            else:
+                arrays.append(x)
+        ctx.device = device
+        out = cls.forward(ctx, *arrays, **params)
+        result = Tensor._make(out)
+        if _grad_enabled and result.dtype.kind == "f" and any(
+                isinstance(x, Tensor) and x.requires_grad for x in inputs):
+            ctx.parents = tuple(_parent_of(x) for x in inputs)
+            ctx.input_meta = tuple((x.shape, x.dtype) if isinstance(x, Tensor) else None for x in inputs)
+            ctx.hooks = None
+            ctx.retained = None
+            ctx.released = False
+            result.grad_fn = ctx
+            result.requires_grad = True
+        return result
+
+    def release(self) -> None:
+        """Free what forward saved; a later backward through this node raises instead of using stale data."""
+        self.__dict__.clear()
+        self.released = True
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+def _parent_of(x):
+    """Where the gradient of an input goes: its node, the leaf tensor itself, or nowhere (None)."""
+    if not isinstance(x, _tensor.Tensor) or not x.requires_grad:
+        return None
+    return x.grad_fn if x.grad_fn is not None else x
+
+
+def unbroadcast(grad, shape: tuple):
+    """Sum a gradient back to the shape of the input it belongs to.
+
+    Broadcasting copies an input along new leading axes and along axes of size 1; in the backward pass each copy's
+    gradient flows to the same input element, so those axes are summed.
+    """
+    if grad.shape == shape:
+        return grad
+    leading = grad.ndim - len(shape)
+    axes = tuple(range(leading)) + tuple(
+        leading + axis for axis, size in enumerate(shape) if size == 1 and grad.shape[leading + axis] != 1)
+    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return summed.reshape(shape)
+
+
+_FREED = ("Trying to backward through the graph a second time (or after its saved values were freed). "
+          "Pass retain_graph=True to the first backward() if you need to backward through it again.")
+
+
+def backward(tensor, gradient, retain_graph: bool = False) -> None:
+    """Accumulate d(tensor)/d(leaf) · gradient into ``leaf.grad`` for every leaf the tensor depends on.
+
+    1. Count, for every node reachable from the root, how many of its consumers lie in this graph.
+    2. Kahn's algorithm: a node runs once all its consumers have handed it their gradients, so its incoming
+       gradient is complete; that gradient is dropped as soon as the node has used it.
+    3. Leaves collect their total gradient, which passes through their hooks and is added to ``.grad``.
+    """
+    root = tensor.grad_fn
+    leaf_grads = {}
+    if root is None:  # backward on a leaf: d(leaf)/d(leaf) is the identity
+        leaf_grads[tensor] = gradient
+    else:
+        pending = _count_consumers(root)
+        grads = {root: gradient}
+        ready = [root]
+        while ready:
+            node = ready.pop()
+            grad = grads.pop(node, None)
+            if grad is not None:
+                input_grads = _run_node(node, grad)
+            else:  # nothing reached this node (its consumers produced no gradient for it)
+                input_grads = (None,) * len(node.parents)
+            if not retain_graph:
+                node.release()
+            for parent, g, meta in zip(node.parents, input_grads, node.input_meta):
+                if parent is None:
+                    continue
+                if g is not None:
+                    shape, dtype = meta
+                    g = unbroadcast(g, shape)
+                    if g.dtype != dtype:
+                        g = g.astype(dtype)
+                if isinstance(parent, Function):
+                    if g is not None:
+                        grads[parent] = g if parent not in grads else grads[parent] + g
+                    pending[parent] -= 1
+                    if pending[parent] == 0:
+                        ready.append(parent)
+                elif g is not None:
+                    leaf_grads[parent] = g if parent not in leaf_grads else leaf_grads[parent] + g
+    for leaf, grad in leaf_grads.items():
+        _accumulate_into_leaf(leaf, grad)
+
+
+def _count_consumers(root: Function) -> dict:
+    pending = {root: 0}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.released:
+            raise RuntimeError(_FREED)
+        for parent in node.parents:
+            if isinstance(parent, Function):
+                if parent not in pending:
+                    pending[parent] = 0
+                    stack.append(parent)
+                pending[parent] += 1
+    return pending
+
+
+def _run_node(node: Function, grad):
+    """Apply the hooks of the tensor this node produced, then the node's own backward."""
+    if node.hooks or node.retained is not None:
+        grad = _apply_hooks(node.hooks, grad)
+        retained = node.retained() if node.retained is not None else None
+        if retained is not None:
+            retained.grad = _tensor.Tensor._make(grad.copy() if retained.grad is None else retained.grad.data + grad)
+    grads = node.backward(node, grad)
+    return grads if isinstance(grads, tuple) else (grads,)
+
+
+def _apply_hooks(hooks, grad):
+    for hook in list((hooks or {}).values()):
+        replacement = hook(_tensor.Tensor._make(grad))
+        if replacement is not None:
+            if not isinstance(replacement, _tensor.Tensor) or replacement.shape != grad.shape:
+                raise RuntimeError(
+                    f"a hook must return None or a Tensor of the gradient's shape {tuple(grad.shape)}, "
+                    f"got {replacement!r}")
+            grad = replacement.data
+    return grad
+
+
+def _accumulate_into_leaf(leaf, grad) -> None:
+    grad = _apply_hooks(leaf._hooks, grad)
+    if leaf.grad is None:
+        # A copy: the array may be shared with another leaf's gradient or be a read-only broadcast view,
+        # and users scale .grad in place (clipping).
+        leaf.grad = _tensor.Tensor._make(grad.copy())
+    else:
+        leaf.grad.data += grad

@@ -1,0 +1,118 @@
+"""Weight initialisation, in place, with torch.nn.init's names and formulas.
+
+Random values are drawn on the host from minigrad's seeded generator and copied to the tensor's device, so a seed
+gives the same weights on every device.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..autograd import no_grad
+from ..tensor import Tensor, _check_tensor
+
+
+def _fill_from_host(tensor: Tensor, values) -> Tensor:
+    with no_grad():
+        return tensor.copy_(Tensor(values, dtype=tensor.dtype, device=tensor.device))
+
+
+def _fans(tensor: Tensor, op: str):
+    """(fan_in, fan_out) of a weight of shape (out, in, *receptive field)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"{op}: expected a tensor with at least 2 dimensions to compute fan in and fan out, "
+                         f"got shape {tensor.shape}")
+    receptive = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def calculate_gain(nonlinearity: str, param=None) -> float:
+    """The factor that keeps activations' variance steady through a layer followed by ``nonlinearity``."""
+    if nonlinearity in ("linear", "conv1d", "conv2d", "sigmoid"):
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}; expected one of linear, sigmoid, "
+                     "tanh, relu, leaky_relu")
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """Fill with samples of U(a, b)."""
+    _check_tensor(tensor, "uniform_", "tensor")
+    if not a <= b:
+        raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
+    return _fill_from_host(tensor, backend.rng().uniform(a, b, tensor.shape))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Fill with samples of N(mean, std²)."""
+    _check_tensor(tensor, "normal_", "tensor")
+    if std < 0:
+        raise ValueError(f"normal_: expected std >= 0, got {std}")
+    return _fill_from_host(tensor, backend.rng().normal(mean, std, tensor.shape))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    _check_tensor(tensor, "constant_", "tensor")
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 0.0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    return constant_(tensor, 1.0)
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot: U(-a, a) with a = gain·√(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _fans(tensor, "xavier_uniform_")
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -bound, bound)
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot: N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _fans(tensor, "xavier_normal_")
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity, op):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"{op}: expected mode 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = _fans(tensor, op)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+    """He: U(-b, b) with b = gain·√(3 / fan)."""
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
+    return uniform_(tensor, -bound, bound)
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+    """He: N(0, σ²) with σ = gain / √fan."""
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_"))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """A (semi-)orthogonal matrix: its singular values are all ``gain``, so repeated products neither shrink nor
+    grow a vector — a classic start for recurrent weights."""
+    _check_tensor(tensor, "orthogonal_", "tensor")
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: expected a tensor with at least 2 dimensions, got shape {tensor.shape}")
+    rows, cols = tensor.shape[0], tensor.numel() // tensor.shape[0]
+    sample = backend.rng().standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = backend.cpu.xp.linalg.qr(sample)
+    q = q * backend.cpu.xp.sign(backend.cpu.xp.diag(r))  # makes the result uniformly distributed (Mezzadri 2007)
+    if rows < cols:
+        q = q.T
+    return _fill_from_host(tensor, gain * q.reshape(tensor.shape))

@@ -1,0 +1,50 @@
+"""Gradient clipping: keep one bad batch from throwing the weights far away (exploding gradients)."""
+
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..tensor import Tensor
+
+
+def _with_grads(parameters, op: str):
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    for p in parameters:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{op}: expected Tensors (parameters), got {type(p).__name__}")
+    return [p for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False):
+    """Scale all gradients together so that their global norm is at most ``max_norm``.
+
+    The norm is taken over all gradients as if they were one vector. Returns that norm *before* clipping, as a
+    Tensor (torch semantics) — the number to log when watching for explosions.
+    """
+    if not max_norm > 0:
+        raise ValueError(f"clip_grad_norm_: expected max_norm > 0, got {max_norm}")
+    grads = [p.grad.data for p in _with_grads(parameters, "clip_grad_norm_")]
+    if not grads:
+        return Tensor(0.0)
+    xp = backend.device_of(grads[0]).xp
+    if norm_type == math.inf:
+        total = xp.stack([abs(g).max() for g in grads]).max()
+    else:
+        total = xp.stack([(abs(g) ** norm_type).sum() for g in grads]).sum() ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(float(total)):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of the gradients is {float(total)}; expected a "
+                           "finite number (pass error_if_nonfinite=False to clip anyway)")
+    # Multiplying by min(1, ...) rather than branching on the norm avoids copying it to the host (a GPU sync).
+    scale = (max_norm / (total + 1e-6)).clip(max=1.0)
+    for g in grads:
+        g *= scale.astype(g.dtype)
+    return Tensor._make(total)
+
+
+def clip_grad_value_(parameters, clip_value: float) -> None:
+    """Clip every gradient element to [-clip_value, clip_value], in place."""
+    if not clip_value > 0:
+        raise ValueError(f"clip_grad_value_: expected clip_value > 0, got {clip_value}")
+    for p in _with_grads(parameters, "clip_grad_value_"):
+        p.grad.data[...] = p.grad.data.clip(-clip_value, clip_value)
