@@ -137,7 +137,7 @@ class StrictArray:
     ndim = property(lambda self: self._array.ndim)
     size = property(lambda self: self._array.size)
     nbytes = property(lambda self: self._array.nbytes)
-    T = property(lambda self: StrictArray(self._array.T))
+    T = property(lambda self: _wrap(self._array.T))
 
     def __getattr__(self, name):
         if name.startswith("__"):  # __array_interface__ and friends would hand NumPy the memory behind our back
@@ -157,7 +157,7 @@ class StrictArray:
         return len(self._array)
 
     def __iter__(self):
-        return (StrictArray(row) for row in self._array)
+        return (_wrap(row) for row in self._array)
 
     # CuPy turns one-element arrays into Python scalars on request (it synchronises); so does the stand-in.
     def __bool__(self):
@@ -192,7 +192,7 @@ for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"
 for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
     setattr(StrictArray, _name, _strict_operator(_name))
 for _name in ("__neg__", "__pos__", "__abs__", "__invert__"):
-    setattr(StrictArray, _name, (lambda method: lambda self: StrictArray(method(self._array)))(
+    setattr(StrictArray, _name, (lambda method: lambda self: _wrap(method(self._array)))(
         getattr(np.ndarray, _name)))
 
 

@@ -81,8 +81,8 @@ def demo(console: Console, args) -> int:
 
     checked = minigrad.gradcheck(neuron, (w1.detach().requires_grad_(), w2.detach().requires_grad_(),
                                           b.detach().requires_grad_()))
-    console.print(f"backward agrees with the hand-derived chain rule: [bold]{agree}[/bold];  "
-                  f"gradcheck against central differences: [bold]{checked}[/bold]")
+    console.print(f"backward agrees with the chain rule by hand: [bold]{agree}[/bold]")
+    console.print(f"gradcheck against central differences: [bold]{checked}[/bold]")
     return 0 if agree and checked else 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from .. import tensor as _t
+from ..tensor import empty, ones, zeros
 from ..autograd import no_grad
 from . import functional as F
 from . import init
@@ -26,10 +26,10 @@ class Linear(Module):
         self.in_features = _check_positive_int(in_features, "in_features", "Linear")
         self.out_features = _check_positive_int(out_features, "out_features", "Linear")
         bound = 1 / math.sqrt(in_features)
-        self.weight = Parameter(_t.empty(out_features, in_features, dtype=dtype, device=device))
+        self.weight = Parameter(empty(out_features, in_features, dtype=dtype, device=device))
         init.uniform_(self.weight, -bound, bound)
         if bias:
-            self.bias = Parameter(_t.empty(out_features, dtype=dtype, device=device))
+            self.bias = Parameter(empty(out_features, dtype=dtype, device=device))
             init.uniform_(self.bias, -bound, bound)
         else:
             self.bias = None
@@ -55,7 +55,7 @@ class Embedding(Module):
                                  f"got {padding_idx}")
             padding_idx %= num_embeddings
         self.padding_idx = padding_idx
-        self.weight = Parameter(_t.empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
+        self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
         init.normal_(self.weight)
         if padding_idx is not None:
             with no_grad():
@@ -94,9 +94,9 @@ class LayerNorm(Module):
             else tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        self.weight = Parameter(_t.ones(self.normalized_shape, dtype=dtype, device=device)) \
+        self.weight = Parameter(ones(self.normalized_shape, dtype=dtype, device=device)) \
             if elementwise_affine else None
-        self.bias = Parameter(_t.zeros(self.normalized_shape, dtype=dtype, device=device)) \
+        self.bias = Parameter(zeros(self.normalized_shape, dtype=dtype, device=device)) \
             if elementwise_affine and bias else None
 
     def forward(self, input):

@@ -1,0 +1,88 @@
+"""Bad input gets an error at the user's call that names what was expected and what was got."""
+
+import numpy as np
+import pytest
+
+import minigrad
+
+
+def test_matmul_shape_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"\(2, 3\) and \(4, 5\).*got 3 and 4"):
+        minigrad.ones(2, 3) @ minigrad.ones(4, 5)
+
+
+def test_matmul_batch_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"\(2,\) and \(3,\)"):
+        minigrad.ones(2, 1, 3) @ minigrad.ones(3, 3, 2)
+
+
+@pytest.mark.parametrize("op", [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / b])
+def test_broadcast_mismatch_names_both_shapes(op):
+    with pytest.raises(ValueError, match=r"shapes \(2, 3\) and \(4,\) are not broadcastable"):
+        op(minigrad.ones(2, 3), minigrad.ones(4))
+
+
+def test_float_index_tensors_are_refused():
+    with pytest.raises(IndexError, match="integer or boolean, got dtype float32"):
+        minigrad.ones(3)[minigrad.tensor([0.0, 1.0])]
+
+
+def test_mixing_devices_names_both_devices():
+    a = minigrad.ones(2, device="cpu")
+    b = minigrad.ones(2, device="strict")
+    with pytest.raises(RuntimeError, match="same device, got cpu and strict"):
+        a + b
+    with pytest.raises(RuntimeError, match="same device, got strict and cpu"):
+        b * a
+
+
+def test_unknown_device_names_the_choices():
+    with pytest.raises(ValueError, match="unknown device 'tpu': expected one of 'cpu', 'cuda', 'strict'"):
+        minigrad.ones(2, device="tpu")
+
+
+def test_backward_on_a_tensor_that_does_not_require_grad():
+    with pytest.raises(RuntimeError, match="expected a tensor that requires grad"):
+        minigrad.ones(1).backward()
+
+
+def test_dim_out_of_range():
+    with pytest.raises(IndexError, match="dim 2 is out of range for a tensor with 2 dimensions"):
+        minigrad.ones(2, 3).sum(2)
+
+
+def test_reshape_to_the_wrong_number_of_elements():
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) \(6 elements\) into shape \(4,\)"):
+        minigrad.ones(2, 3).reshape(4)
+
+
+def test_cat_with_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"match shape \(2, 3\) except in dim 0, got \(2, 4\)"):
+        minigrad.cat([minigrad.ones(2, 3), minigrad.ones(2, 4)])
+
+
+def test_stack_with_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"shape \(2,\), got \(3,\)"):
+        minigrad.stack([minigrad.ones(2), minigrad.ones(3)])
+
+
+def test_lists_are_not_operands():
+    with pytest.raises(TypeError, match="expected a Tensor or a number, got list"):
+        minigrad.ones(2) * [1, 2]
+
+
+def test_item_of_a_tensor_with_many_elements():
+    with pytest.raises(ValueError, match=r"one element, got shape \(3,\)"):
+        minigrad.ones(3).item()
+
+
+def test_bad_dtype_and_data():
+    with pytest.raises(TypeError, match="expected a dtype"):
+        minigrad.ones(2, dtype="no-such-type")
+    with pytest.raises(TypeError, match="got an array of dtype"):
+        minigrad.tensor(np.array(["a", "b"]))
+
+
+def test_negative_sizes():
+    with pytest.raises(ValueError, match=r"non-negative integers, got \(2, -1\)"):
+        minigrad.zeros(2, -1)
