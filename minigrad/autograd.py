@@ -85,9 +85,13 @@ class Function:
 
     Graph bookkeeping lives in slots; whatever ``forward`` stores on ``ctx`` lives in the instance ``__dict__``,
     so freeing a node after its backward (unless ``retain_graph``) is one ``clear()``.
+
+    Most ops have one output. An op whose forward returns a tuple of arrays (``unbind``, ``split``) has several:
+    its backward then receives one gradient per output, None for outputs that received none.
     """
 
-    __slots__ = ("parents", "input_meta", "device", "hooks", "retained", "released", "__dict__", "__weakref__")
+    __slots__ = ("parents", "parent_outputs", "input_meta", "num_outputs", "device", "hooks", "retained",
+                 "released", "__dict__", "__weakref__")
 
     # --- the two methods each op writes -------------------------------------------------------------------
     @staticmethod
@@ -95,7 +99,7 @@ class Function:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, *grads):
         raise NotImplementedError
 
     # --- used inside forward/backward ---------------------------------------------------------------------
@@ -118,6 +122,7 @@ class Function:
         """Run ``forward`` on the inputs' arrays; record a graph node when any input requires grad.
 
         ``inputs`` are Tensors or Python numbers (a number is a constant); ``params`` are passed to forward as is.
+        Returns a Tensor, or a tuple of Tensors when forward returns a tuple.
         """
         Tensor = _tensor.Tensor
         ctx = cls.__new__(cls)
@@ -135,17 +140,22 @@ class Function:
                 arrays.append(x)
         ctx.device = device
         out = cls.forward(ctx, *arrays, **params)
-        result = Tensor._make(out)
-        if _grad_enabled and result.dtype.kind == "f" and any(
+        several = isinstance(out, tuple)
+        results = tuple(Tensor._make(o) for o in out) if several else (Tensor._make(out),)
+        if _grad_enabled and results and results[0].dtype.kind == "f" and any(
                 isinstance(x, Tensor) and x.requires_grad for x in inputs):
             ctx.parents = tuple(_parent_of(x) for x in inputs)
+            ctx.parent_outputs = tuple(x.output_nr if isinstance(x, Tensor) else 0 for x in inputs)
             ctx.input_meta = tuple((x.shape, x.dtype) if isinstance(x, Tensor) else None for x in inputs)
+            ctx.num_outputs = len(results)
             ctx.hooks = None
             ctx.retained = None
             ctx.released = False
-            result.grad_fn = ctx
-            result.requires_grad = True
-        return result
+            for number, result in enumerate(results):
+                result.grad_fn = ctx
+                result.output_nr = number
+                result.requires_grad = True
+        return results if several else results[0]
 
     def release(self) -> None:
         """Free what forward saved; a later backward through this node raises instead of using stale data."""
@@ -190,7 +200,7 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
 
     1. Count, for every node reachable from the root, how many of its consumers lie in this graph.
     2. Kahn's algorithm: a node runs once all its consumers have handed it their gradients, so its incoming
-       gradient is complete; that gradient is dropped as soon as the node has used it.
+       gradients are complete; they are dropped as soon as the node has used them.
     3. Leaves collect their total gradient, which passes through their hooks and is added to ``.grad``.
     """
     root = tensor.grad_fn
@@ -199,18 +209,19 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
         leaf_grads[tensor] = gradient
     else:
         pending = _count_consumers(root)
-        grads = {root: gradient}
+        grads = {root: [None] * root.num_outputs}  # node -> the gradient of each of its outputs
+        grads[root][tensor.output_nr] = gradient
         ready = [root]
         while ready:
             node = ready.pop()
-            grad = grads.pop(node, None)
-            if grad is not None:
-                input_grads = _run_node(node, grad)
+            output_grads = grads.pop(node, None)
+            if output_grads is not None:
+                input_grads = _run_node(node, output_grads)
             else:  # nothing reached this node (its consumers produced no gradient for it)
                 input_grads = (None,) * len(node.parents)
             if not retain_graph:
                 node.release()
-            for parent, g, meta in zip(node.parents, input_grads, node.input_meta):
+            for parent, output_nr, g, meta in zip(node.parents, node.parent_outputs, input_grads, node.input_meta):
                 if parent is None:
                     continue
                 if g is not None:
@@ -220,7 +231,10 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
                         g = g.astype(dtype)
                 if isinstance(parent, Function):
                     if g is not None:
-                        grads[parent] = g if parent not in grads else grads[parent] + g
+                        slots = grads.get(parent)
+                        if slots is None:
+                            slots = grads[parent] = [None] * parent.num_outputs
+                        slots[output_nr] = g if slots[output_nr] is None else slots[output_nr] + g
                     pending[parent] -= 1
                     if pending[parent] == 0:
                         ready.append(parent)
@@ -246,14 +260,18 @@ def _count_consumers(root: Function) -> dict:
     return pending
 
 
-def _run_node(node: Function, grad):
-    """Apply the hooks of the tensor this node produced, then the node's own backward."""
-    if node.hooks or node.retained is not None:
-        grad = _apply_hooks(node.hooks, grad)
-        retained = node.retained() if node.retained is not None else None
-        if retained is not None:
-            retained.grad = _tensor.Tensor._make(grad.copy() if retained.grad is None else retained.grad.data + grad)
-    grads = node.backward(node, grad)
+def _run_node(node: Function, output_grads: list):
+    """Apply the hooks of the tensors this node produced, then the node's own backward."""
+    if node.hooks or node.retained:
+        for output_nr, grad in enumerate(output_grads):
+            if grad is None:
+                continue
+            grad = output_grads[output_nr] = _apply_hooks((node.hooks or {}).get(output_nr), grad)
+            retained = (node.retained or {}).get(output_nr)
+            tensor = retained() if retained is not None else None
+            if tensor is not None:
+                tensor.grad = _tensor.Tensor._make(grad.copy() if tensor.grad is None else tensor.grad.data + grad)
+    grads = node.backward(node, *output_grads)
     return grads if isinstance(grads, tuple) else (grads,)
 
 

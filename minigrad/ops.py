@@ -346,6 +346,47 @@ class Gather(Function):
         return full, None
 
 
+class Split(Function):
+    """Consecutive pieces of the given sizes along ``dim``: several outputs of one node, so the backward joins
+    the pieces' gradients once instead of padding each to the full size."""
+
+    @staticmethod
+    def forward(ctx, a, sizes, dim):
+        ctx.shape, ctx.dtype, ctx.dim, ctx.sizes = a.shape, a.dtype, dim, sizes
+        boundaries = [sum(sizes[:i + 1]) for i in range(len(sizes) - 1)]
+        return tuple(ctx.xp.split(a, boundaries, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ctx.xp.concatenate([_or_zeros(ctx, g, size) for g, size in zip(grads, ctx.sizes)], axis=ctx.dim)
+
+
+class Unbind(Function):
+    """The slices a[..., i, ...] along ``dim`` for every i, as several outputs of one node."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.shape, ctx.dtype, ctx.dim = a.shape, a.dtype, dim
+        return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ctx.xp.stack([_or_zeros(ctx, g, None) for g in grads], axis=ctx.dim)
+
+
+def _or_zeros(ctx, grad, size):
+    """An output's gradient, or zeros of that output's shape when it received none (the output went unused).
+    ``size`` is the output's extent along ctx.dim, or None when the output has lost that dimension."""
+    if grad is not None:
+        return grad
+    shape = list(ctx.shape)
+    if size is None:
+        del shape[ctx.dim]
+    else:
+        shape[ctx.dim] = size
+    return ctx.xp.zeros(tuple(shape), dtype=ctx.dtype)
+
+
 class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim):

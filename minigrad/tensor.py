@@ -80,7 +80,7 @@ class Tensor:
     ``grad_fn``        the graph node that produced this tensor, None for leaves
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_hooks", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "output_nr", "_hooks", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators: np_array * tensor gives a Tensor
     __hash__ = object.__hash__  # tensors compare elementwise, yet are still usable as dict keys (by identity)
 
@@ -99,6 +99,7 @@ class Tensor:
         self.requires_grad = _builtin_bool(requires_grad)
         self.grad = None
         self.grad_fn = None
+        self.output_nr = 0
         self._hooks = None
 
     @classmethod
@@ -109,6 +110,7 @@ class Tensor:
         tensor.requires_grad = False
         tensor.grad = None
         tensor.grad_fn = None
+        tensor.output_nr = 0  # which output of grad_fn this is (ops such as split have several)
         tensor._hooks = None
         return tensor
 
@@ -149,7 +151,9 @@ class Tensor:
         return self.shape[0]
 
     def __iter__(self):
-        return (self[i] for i in range(len(self)))
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
 
     def __repr__(self):
         text = backend.format_array(self.data, prefix="tensor(")
@@ -294,14 +298,16 @@ class Tensor:
             return self._hooks
         if self.grad_fn.hooks is None:
             self.grad_fn.hooks = {}
-        return self.grad_fn.hooks
+        return self.grad_fn.hooks.setdefault(self.output_nr, {})
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves always keep theirs)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad(): expected a tensor that requires grad, got requires_grad=False")
         if self.grad_fn is not None:
-            self.grad_fn.retained = weakref.ref(self)
+            if self.grad_fn.retained is None:
+                self.grad_fn.retained = {}
+            self.grad_fn.retained[self.output_nr] = weakref.ref(self)
 
     def requires_grad_(self, requires_grad=True) -> "Tensor":
         if self.grad_fn is not None and not requires_grad:
@@ -606,11 +612,11 @@ class Tensor:
             if sum(sizes) != length:
                 raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
                                  f"got {sizes} (sum {sum(sizes)})")
-        pieces, start = [], 0
-        for size in sizes:
-            pieces.append(self[(slice(None),) * d + (slice(start, start + size),)])
-            start += size
-        return tuple(pieces)
+        return ops.Split.apply(self, sizes=tuple(sizes), dim=d)
+
+    def unbind(self, dim=0):
+        """The slices along ``dim`` as a tuple (``x.unbind(0)`` gives x[0], x[1], ...), from one graph node."""
+        return ops.Unbind.apply(self, dim=_check_dim(dim, self.ndim, "unbind"))
 
     def chunk(self, chunks, dim=0):
         """Split into ``chunks`` pieces of equal size along dim (the last may be smaller), as torch.chunk."""
@@ -761,11 +767,11 @@ def _method_as_function(name):
 
 
 exp, log, tanh, sigmoid, relu, sqrt, abs, clamp, softmax, log_softmax, gather, flatten, transpose, \
-    permute, reshape, squeeze, unsqueeze, chunk, split, masked_fill, argmax, argmin, amax = (
+    permute, reshape, squeeze, unsqueeze, chunk, split, masked_fill, argmax, argmin, amax, unbind = (
         _method_as_function(name) for name in (
             "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "clamp", "softmax", "log_softmax", "gather",
             "flatten", "transpose", "permute", "reshape", "squeeze", "unsqueeze", "chunk", "split", "masked_fill",
-            "argmax", "argmin", "amax"))
+            "argmax", "argmin", "amax", "unbind"))
 
 
 # --- creation ----------------------------------------------------------------------------------------------

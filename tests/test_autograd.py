@@ -192,3 +192,25 @@ def test_custom_function_with_forward_and_backward():
 
     x = leaf([2.0, -1.0])
     assert minigrad.gradcheck(lambda x: Cube.apply(x), (x,))
+
+
+def test_hooks_and_retain_grad_on_one_output_of_a_multi_output_op():
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    first, second = x.split(2)
+    second.retain_grad()
+    seen = []
+    first.register_hook(lambda g: seen.append(g.numpy().copy()) or g * 10)
+    (first * 2).sum().backward(retain_graph=True)
+    assert second.grad is None  # second got no gradient in this pass
+    (second * 3).sum().backward()
+    np.testing.assert_array_equal(seen[0], [2.0, 2.0])
+    np.testing.assert_array_equal(second.grad.numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [20.0, 20.0, 3.0, 3.0])
+
+
+def test_iterating_over_a_tensor_is_one_unbind():
+    x = leaf(np.arange(6.0).reshape(3, 2))
+    rows = list(x)
+    assert len(rows) == 3 and rows[0].grad_fn is rows[2].grad_fn
+    sum(r * (i + 1.0) for i, r in enumerate(rows)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])

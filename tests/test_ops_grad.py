@@ -341,3 +341,16 @@ def test_to_dtype_is_differentiable():
     y.sum().backward()
     assert x.grad.dtype == minigrad.float64
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, data=st.data())
+def test_unbind_gives_every_slice_from_one_node(shape, seed, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = leaf(np.random.default_rng(seed), shape)
+    slices = x.unbind(dim)
+    assert len(slices) == x.shape[dim] and len({id(s.grad_fn) for s in slices}) == 1
+    for i, piece in enumerate(slices):
+        np.testing.assert_array_equal(piece.numpy(), np.take(x.numpy(), i, axis=dim))
+    check(lambda x: minigrad.stack([s * (i + 1.0) for i, s in enumerate(x.unbind(dim))], dim), x)
+    check(lambda x: x.unbind(dim)[-1], x)  # the unused slices get zero gradient
