@@ -91,6 +91,8 @@ def load(path, map_location=None):
     Refuses files that need pickle (object arrays) and files that are not minigrad checkpoints.
     """
     device = backend.get_device(map_location)
+    if os.path.exists(path) and not zipfile.is_zipfile(path):  # np.load would try to unpickle anything else
+        raise ValueError(f"load: {path} is not a readable .npz file (not a zip archive)")
     try:
         with backend.load_npz(os.fspath(path)) as archive:
             if _STRUCTURE not in archive.files:

@@ -30,9 +30,11 @@ class Optimizer:
         for group in groups:
             params = list(group["params"])
             for p in params:
-                if not isinstance(p, Tensor) or not p.is_leaf or not p.requires_grad:
-                    raise TypeError(f"{type(self).__name__}: expected leaf Tensors that require grad, got "
-                                    f"{p!r:.60}")
+                if not isinstance(p, Tensor):
+                    raise TypeError(f"{type(self).__name__}: expected Tensors to optimize, got {type(p).__name__}")
+                if not p.is_leaf:
+                    raise ValueError(f"{type(self).__name__}: expected leaf Tensors (parameters), got a computed "
+                                     f"tensor (grad_fn={p.grad_fn.name()})")
             self.param_groups.append({**defaults, **group, "params": params})
 
     def zero_grad(self, set_to_none: bool = True) -> None:

@@ -178,12 +178,17 @@ class Module:
     # --- state ------------------------------------------------------------------------------------------
     def state_dict(self) -> dict:
         """Every parameter and buffer by its dotted name, detached from the graph (values shared, not copied)."""
+        # Unlike parameters(), every name is listed: a module used twice is saved under both, as torch does.
         state = collections.OrderedDict()
-        for name, module in self.named_modules():
+        stack = [("", self)]
+        while stack:
+            name, module = stack.pop()
             for registry in (module._parameters, module._buffers):
                 for key, value in registry.items():
                     if value is not None:
                         state[f"{name}.{key}" if name else key] = value.detach()
+            stack.extend(reversed([(f"{name}.{child_name}" if name else child_name, child)
+                                   for child_name, child in module._modules.items() if child is not None]))
         return state
 
     def load_state_dict(self, state_dict, strict: bool = True):
