@@ -106,36 +106,12 @@ class LayerNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class Sequential(Module):
-    """Modules applied one after the other; ``seq[i]`` is the i-th."""
-
-    def __init__(self, *modules):
-        super().__init__()
-        for index, module in enumerate(modules):
-            self.add_module(str(index), module)
-
-    def forward(self, input):
-        for module in self.children():
-            input = module(input)
-        return input
-
-    def __getitem__(self, index):
-        return list(self.children())[index]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self.children())
-
-
 class ModuleList(Module):
     """A list of modules whose parameters are registered (a plain Python list would hide them)."""
 
     def __init__(self, modules=()):
         super().__init__()
-        for module in modules:
-            self.append(module)
+        self.extend(modules)
 
     def append(self, module):
         self.add_module(str(len(self._modules)), module)
@@ -154,6 +130,18 @@ class ModuleList(Module):
 
     def __iter__(self):
         return iter(self.children())
+
+
+class Sequential(ModuleList):
+    """Modules applied one after the other; ``seq[i]`` is the i-th."""
+
+    def __init__(self, *modules):
+        super().__init__(modules)
+
+    def forward(self, input):
+        for module in self:
+            input = module(input)
+        return input
 
 
 class ReLU(Module):
