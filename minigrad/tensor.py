@@ -22,6 +22,7 @@ _builtin_float, _builtin_int, _builtin_bool = builtins.float, builtins.int, buil
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
 MinResult = collections.namedtuple("min", ["values", "indices"])
+SortResult = collections.namedtuple("sort", ["values", "indices"])
 
 
 # --- argument checks shared by many ops --------------------------------------------------------------------
@@ -517,6 +518,13 @@ class Tensor:
         axis = None if dim is None else _check_dim(dim, self.ndim, "argmin")
         return Tensor._make(self.data.argmin(axis=axis, keepdims=keepdim))
 
+    def sort(self, dim=-1, descending=False):
+        """(values, indices) sorted along ``dim``; equal values keep their order (a stable sort)."""
+        d = _check_dim(dim, self.ndim, "sort")
+        xp = self.device.xp
+        indices = xp.argsort(-self.data if descending else self.data, axis=d, kind="stable")
+        return SortResult(ops.Gather.apply(self, indices, dim=d), Tensor._make(indices))
+
     # --- shape ------------------------------------------------------------------------------------------
     def reshape(self, *shape):
         shape = _target_shape(shape, self.shape, "reshape")
@@ -767,11 +775,11 @@ def _method_as_function(name):
 
 
 exp, log, tanh, sigmoid, relu, sqrt, abs, clamp, softmax, log_softmax, gather, flatten, transpose, \
-    permute, reshape, squeeze, unsqueeze, chunk, split, masked_fill, argmax, argmin, amax, unbind = (
+    permute, reshape, squeeze, unsqueeze, chunk, split, masked_fill, argmax, argmin, amax, unbind, sort = (
         _method_as_function(name) for name in (
             "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "clamp", "softmax", "log_softmax", "gather",
             "flatten", "transpose", "permute", "reshape", "squeeze", "unsqueeze", "chunk", "split", "masked_fill",
-            "argmax", "argmin", "amax", "unbind"))
+            "argmax", "argmin", "amax", "unbind", "sort"))
 
 
 # --- creation ----------------------------------------------------------------------------------------------

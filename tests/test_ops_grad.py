@@ -354,3 +354,17 @@ def test_unbind_gives_every_slice_from_one_node(shape, seed, data):
         np.testing.assert_array_equal(piece.numpy(), np.take(x.numpy(), i, axis=dim))
     check(lambda x: minigrad.stack([s * (i + 1.0) for i, s in enumerate(x.unbind(dim))], dim), x)
     check(lambda x: x.unbind(dim)[-1], x)  # the unused slices get zero gradient
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, descending=st.booleans(), data=st.data())
+def test_sort_values_indices_and_gradient(shape, seed, descending, data):
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = leaf(np.random.default_rng(seed), shape)
+    values, indices = x.sort(dim, descending=descending)
+    order = np.argsort(-x.numpy() if descending else x.numpy(), axis=dim, kind="stable")
+    np.testing.assert_array_equal(indices.numpy(), order)
+    np.testing.assert_array_equal(values.numpy(), np.take_along_axis(x.numpy(), order, axis=dim))
+    check(lambda x: x.sort(dim, descending=descending).values * minigrad.arange(1.0, x.shape[dim] + 1.0,
+                                                                                dtype=minigrad.float64)
+          .reshape((-1,) + (1,) * (x.ndim - 1 - (dim % x.ndim))), x)
