@@ -55,8 +55,8 @@ def accuracy(model: Seq2Seq, data: Seq2SeqData) -> float:
 
 def train(model: Seq2Seq, data: Seq2SeqData, seconds: float, batch_size: int = 64, lr: float = 3e-3,
           max_norm: float = 5.0, teacher_forcing=1.0, evaluate=None, every: int = 200, target: float | None = None,
-          description: str = "training", seed: int = 0) -> list:
-    """Train with Adam and gradient clipping for at most ``seconds``.
+          description: str = "training", seed: int = 0, max_steps: int | None = None) -> list:
+    """Train with Adam and gradient clipping for at most ``seconds`` (and at most ``max_steps`` steps).
 
     ``teacher_forcing`` is a ratio, or a function of the step number (a scheduled-sampling schedule).
     Every ``every`` steps ``evaluate(model)`` is called (if given); training stops early once it reaches
@@ -86,7 +86,8 @@ def train(model: Seq2Seq, data: Seq2SeqData, seconds: float, batch_size: int = 6
                 progress.update(task, completed=min(elapsed, seconds),
                                 status=f"step {step}  loss {record['loss']:.3f}"
                                        + (f"  score {record['score']:.3f}" if "score" in record else ""))
-                if (target is not None and record.get("score", -1) >= target) or elapsed >= seconds:
+                if (target is not None and record.get("score", -1) >= target) or elapsed >= seconds \
+                        or step == max_steps:
                     return history
             epoch += 1
     return history
