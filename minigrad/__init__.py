@@ -18,7 +18,8 @@ from .backend import (Device, get_default_dtype, manual_seed, set_default_device
 from .backend import get_device as device
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
-from . import nn, optim
+from . import nn, optim, trace
+from .trace import detect_anomaly
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...
 globals().update(backend.DTYPE_NAMES)

@@ -32,6 +32,14 @@ from . import tensor as _tensor
 
 _grad_enabled = True
 
+# Observers for the trace tools (minigrad.trace). Each list is empty unless a trace is active, so ordinary code pays
+# one truth test per op. A creation hook is called as hook(node) when a node is recorded; a backward observer is
+# called as observer(node, output_grads, input_grads) after each node's backward, before its saved values are freed.
+creation_hooks: list = []
+backward_observers: list = []
+# The trace scope (which step of which layer, see minigrad.trace.scope) that new nodes belong to, or None.
+current_scope = None
+
 
 def is_grad_enabled() -> bool:
     return _grad_enabled
@@ -91,7 +99,7 @@ class Function:
     """
 
     __slots__ = ("parents", "parent_outputs", "input_meta", "num_outputs", "device", "hooks", "retained",
-                 "released", "__dict__", "__weakref__")
+                 "released", "scope", "__dict__", "__weakref__")
 
     # --- the two methods each op writes -------------------------------------------------------------------
     @staticmethod
@@ -151,10 +159,13 @@ class Function:
             ctx.hooks = None
             ctx.retained = None
             ctx.released = False
+            ctx.scope = current_scope
             for number, result in enumerate(results):
                 result.grad_fn = ctx
                 result.output_nr = number
                 result.requires_grad = True
+            for hook in creation_hooks:
+                hook(ctx)
         return results if several else results[0]
 
     def release(self) -> None:
@@ -217,6 +228,8 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
             output_grads = grads.pop(node, None)
             if output_grads is not None:
                 input_grads = _run_node(node, output_grads)
+                for observer in backward_observers:
+                    observer(node, output_grads, input_grads)
             else:  # nothing reached this node (its consumers produced no gradient for it)
                 input_grads = (None,) * len(node.parents)
             if not retain_graph:

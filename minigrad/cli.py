@@ -1,99 +1,291 @@
-"""The ``minigrad`` command line (also ``python -m minigrad``)."""
+"""The ``minigrad`` command line (also ``python -m minigrad``): demo, trace, tutorials, selftest.
+
+The commands that need sequence models import ``models`` (the sibling package of this distribution) when run.
+"""
 
 from __future__ import annotations
 
 import argparse
-import math
+import os
+import pathlib
+import subprocess
 import sys
 
-from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.tree import Tree
 
 import minigrad
+from minigrad import trace
+from minigrad.trace.render import console as make_console
+
+TUTORIALS = pathlib.Path(__file__).resolve().parent.parent / "tutorials"
+CELLS = ("rnn", "lstm", "gru")
 
 
-def _graph_tree(tensor, names: dict) -> Tree:
-    """The backward graph below ``tensor`` as a rich Tree: op nodes, and the named leaves they reach."""
-    def label(node):
-        if isinstance(node, minigrad.Tensor):
-            return f"[bold]{names.get(id(node), 'leaf')}[/bold]  (leaf, grad {_fmt(node.grad.item())})"
-        return f"{node.name()}"
+# --- shared by demo and trace ---------------------------------------------------------------------------------
+def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, scale=1.0, forget_bias=None) -> dict:
+    """Run one random sequence through each kind of recurrent layer and backpropagate from the last output only.
 
-    root = Tree(f"[bold]{names.get(id(tensor), 'output')}[/bold] ← {label(tensor.grad_fn)}")
-    stack = [(root, tensor.grad_fn)]
-    while stack:
-        branch, node = stack.pop()
-        for parent in node.parents:
-            if parent is None:
-                continue
-            child = branch.add(label(parent))
-            if not isinstance(parent, minigrad.Tensor):
-                stack.append((child, parent))
-    return root
+    Returns {name: ThroughTime}: how much gradient reaches h_t at every step t. ``scale`` multiplies the recurrent
+    weights W_hh after their default initialisation (> 1 pushes towards explosion, < 1 towards vanishing).
+    """
+    import models
+
+    layers = {"rnn": ("tanh RNN", models.RNN), "lstm": ("LSTM", models.LSTM), "gru": ("GRU", models.GRU)}
+    minigrad.manual_seed(seed)
+    x = minigrad.randn(steps, batch, inputs)
+    flows = {}
+    for cell in cells:
+        name, layer_class = layers[cell]
+        minigrad.manual_seed(seed + 1)
+        options = {"forget_bias": forget_bias} if cell == "lstm" and forget_bias is not None else {}
+        layer = layer_class(inputs, hidden, **options)
+        with minigrad.no_grad():
+            for parameter_name, parameter in layer.named_parameters():
+                if parameter_name.startswith("weight_hh"):
+                    parameter.data *= scale
+        with trace.through_time() as flow:
+            output, _ = layer(x)
+        output[-1].sum().backward()
+        flows[name] = flow
+    return flows
 
 
-def _fmt(value: float) -> str:
-    return f"{value:+.6f}"
+def _progress(console):
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
+                    TimeElapsedColumn(), console=console, transient=True)
 
 
-def demo(console: Console, args) -> int:
-    """A single tanh neuron, L = (tanh(w1·x1 + w2·x2 + b) - t)², differentiated by the graph and by hand."""
-    console.rule("[bold]minigrad demo: one neuron, forward and backward")
-    minigrad.manual_seed(args.seed)
-    x1, x2, t = 2.0, -1.0, 0.5
-    w1 = minigrad.tensor(0.3, requires_grad=True, dtype=minigrad.float64)
-    w2 = minigrad.tensor(-0.7, requires_grad=True, dtype=minigrad.float64)
-    b = minigrad.tensor(0.1, requires_grad=True, dtype=minigrad.float64)
-
-    z = w1 * x1 + w2 * x2 + b
-    y = z.tanh()
-    loss = (y - t) ** 2
-    for intermediate in (z, y):
-        intermediate.retain_grad()
-    loss.backward()
-
-    console.print(f"inputs x1 = {x1}, x2 = {x2}, target t = {t}")
-    console.print(f"forward: z = w1·x1 + w2·x2 + b = {z.item():.6f},  y = tanh(z) = {y.item():.6f},  "
-                  f"L = (y - t)² = {loss.item():.6f}")
-    names = {id(w1): "w1", id(w2): "w2", id(b): "b", id(loss): "L"}
-    console.print("\nThe graph that backward walked (each op hands gradients to its inputs):")
-    console.print(_graph_tree(loss, names))
-
-    # The chain rule written out: dL/dy = 2(y - t), dy/dz = 1 - y², dz/dw1 = x1, dz/dw2 = x2, dz/db = 1.
-    dL_dy = 2 * (y.item() - t)
-    dL_dz = dL_dy * (1 - y.item() ** 2)
-    table = Table(title="Gradients: the graph's backward vs the chain rule by hand")
-    for column in ("quantity", "backward", "by hand", "formula"):
-        table.add_column(column, justify="right" if column in ("backward", "by hand") else "left")
-    rows = [("dL/dy", y.grad.item(), dL_dy, "2(y - t)"),
-            ("dL/dz", z.grad.item(), dL_dz, "dL/dy · (1 - y²)"),
-            ("dL/dw1", w1.grad.item(), dL_dz * x1, "dL/dz · x1"),
-            ("dL/dw2", w2.grad.item(), dL_dz * x2, "dL/dz · x2"),
-            ("dL/db", b.grad.item(), dL_dz, "dL/dz · 1")]
-    for name, by_graph, by_hand, formula in rows:
-        table.add_row(name, _fmt(by_graph), _fmt(by_hand), formula)
-    console.print(table)
-    agree = all(math.isclose(g, h, rel_tol=1e-12, abs_tol=1e-15) for _, g, h, _ in rows)
-
-    def neuron(w1, w2, b):
-        return ((w1 * x1 + w2 * x2 + b).tanh() - t) ** 2
-
-    checked = minigrad.gradcheck(neuron, (w1.detach().requires_grad_(), w2.detach().requires_grad_(),
-                                          b.detach().requires_grad_()))
-    console.print(f"backward agrees with the chain rule by hand: [bold]{agree}[/bold]")
+# --- demo -----------------------------------------------------------------------------------------------------
+def demo(console, args) -> int:
+    """A guided tour: the chain rule on one neuron, gradient flow through time in a tanh RNN, an LSTM and a GRU,
+    then an attention model learning to read dates, with its attention heat map."""
+    console.rule("[bold]1. Backward is the chain rule, node by node")
+    x1, x2, target = 2.0, -1.0, 0.5
+    w1, w2, b = (minigrad.tensor(v, requires_grad=True, dtype=minigrad.float64) for v in (0.3, -0.7, 0.1))
+    loss = ((w1 * x1 + w2 * x2 + b).tanh() - target) ** 2
+    console.print(f"L = (tanh(w1·x1 + w2·x2 + b) - t)² with x1 = {x1}, x2 = {x2}, t = {target}: "
+                  f"L = {loss.item():.6f}")
+    console.print(trace.step_through(loss, names={w1: "w1", w2: "w2", b: "b"}))
+    checked = minigrad.gradcheck(lambda w1, w2, b: ((w1 * x1 + w2 * x2 + b).tanh() - target) ** 2,
+                                 (w1.detach().requires_grad_(), w2.detach().requires_grad_(),
+                                  b.detach().requires_grad_()))
     console.print(f"gradcheck against central differences: [bold]{checked}[/bold]")
-    return 0 if agree and checked else 1
+
+    console.rule("[bold]2. Gradient flow through time")
+    steps = 12 if args.quick else 40
+    flows = gradient_flow(steps=steps, seed=args.seed, forget_bias=1.0)
+    console.print(f"One random sequence of {steps} steps (the LSTM with forget-gate bias 1.0); the loss reads only "
+                  "the last output, so ‖∂L/∂h_t‖ says how much of that loss can still reach step t:")
+    console.print(trace.compare(flows))
+    # the average factor per step back: the (T-1)-th root of first/last
+    factors = ", ".join(f"{name} ×{flow.ratio() ** (1 / (steps - 1)):.2f}" for name, flow in flows.items())
+    console.print(f"Each step back multiplies the gradient by a Jacobian; on average per step: {factors}. "
+                  "Over many steps these factors compound: that is the vanishing gradient.")
+
+    console.rule("[bold]3. Attention learns to read dates")
+    from models import experiments, tasks
+
+    minigrad.manual_seed(args.seed)
+    train_data, held_out = tasks.date_split(2000 if args.quick else 20000, 200, seed=args.seed)
+    model = experiments.build_seq2seq(train_data, attention=True)
+    seconds = 3 if args.quick else 25
+    experiments.train(model, train_data, seconds=seconds, description="training on dates", seed=args.seed)
+    accuracy = experiments.accuracy(model, held_out)
+    console.print(f"After {seconds} s of training: {accuracy:.1%} exact match on {len(held_out)} dates it never saw.")
+    source = held_out.sources[0]
+    predicted = experiments.decode(model, tasks.Seq2SeqData([source], [held_out.targets[0]], held_out.source_vocab,
+                                                            held_out.target_vocab))[0]
+    batch = next(tasks.Seq2SeqData([source], ["".join(predicted)], held_out.source_vocab,
+                                   held_out.target_vocab).batches(1))
+    with minigrad.no_grad():
+        model(batch.sources, batch.source_lengths, batch.targets)  # force-decode the prediction to see its weights
+    weights = model.attention_weights[0, :len(predicted)]
+    console.print(trace.attention_map(weights, list(source), list(predicted),
+                                      title=f"{source!r} → {''.join(predicted)!r}"))
+    return 0 if checked else 1
 
 
+# --- trace ----------------------------------------------------------------------------------------------------
+def trace_command(console, args) -> int:
+    """Compare gradient flow through time for rnn, lstm and gru layers on one random sequence."""
+    cells = [cell.strip() for cell in args.cells.split(",")]
+    unknown = [cell for cell in cells if cell not in CELLS]
+    if unknown:
+        console.print(f"[red]unknown cell {unknown[0]!r}: expected some of {', '.join(CELLS)}[/red]")
+        return 2
+    flows = gradient_flow(cells, args.steps, args.hidden, args.inputs, args.batch, args.seed, args.scale,
+                          args.forget_bias)
+    console.print(trace.compare(flows))
+    gates = Table(title="Mean gate activations over the sequence", box=None)
+    gates.add_column("layer")
+    gates.add_column("gate")
+    gates.add_column("mean", justify="right")
+    for name, flow in flows.items():
+        for quantity in flow.quantities():
+            if quantity.endswith("_gate"):
+                values = flow.series(quantity)
+                gates.add_row(name, quantity.replace("_", " "), f"{sum(values) / len(values):.3f}")
+    if gates.row_count:
+        console.print(gates)
+    return 0
+
+
+# --- tutorials ------------------------------------------------------------------------------------------------
+def _tutorials() -> list:
+    return sorted(TUTORIALS.glob("[0-9][0-9]_*.py")) if TUTORIALS.is_dir() else []
+
+
+def _summary(path: pathlib.Path) -> str:
+    """The first prose line of a tutorial (its title cell)."""
+    for line in path.read_text().splitlines():
+        text = line.lstrip("# ").strip()
+        if text and not text.startswith("%%") and not line.startswith(("import", "from")):
+            return text
+    return ""
+
+
+def tutorials_command(console, args) -> int:
+    """List the tutorials, or run one (``minigrad tutorials run 03``)."""
+    found = _tutorials()
+    if args.action == "list" or args.action is None:
+        if not found:
+            console.print(f"No tutorials found in {TUTORIALS}.")
+            return 0
+        table = Table(title="Tutorials (minigrad tutorials run NN)", box=None)
+        table.add_column("NN")
+        table.add_column("file")
+        table.add_column("what it shows")
+        for path in found:
+            table.add_row(path.name[:2], path.name, _summary(path))
+        console.print(table)
+        return 0
+    matches = [path for path in found if args.name and (path.name.startswith(args.name) or path.stem == args.name)]
+    if len(matches) != 1:
+        console.print(f"[red]expected one tutorial matching {args.name!r}, found "
+                      f"{[p.name for p in matches] or 'none'}; `minigrad tutorials` lists them[/red]")
+        return 2
+    env = {**os.environ, **({"MINIGRAD_FAST": "1"} if args.fast else {})}
+    return subprocess.run([sys.executable, str(matches[0])], env=env).returncode
+
+
+# --- selftest -------------------------------------------------------------------------------------------------
+def _selftest_cases():
+    """(name, function, input shapes, positive inputs?) for every primitive op and the main composites."""
+    import minigrad.nn.functional as F
+
+    index = minigrad.tensor([0, 2, 0])
+    mask = minigrad.tensor([[True, False, True], [False, True, True]])
+    target = minigrad.tensor([1, 0])
+    return [
+        ("add (broadcast)", lambda a, b: a + b, [(2, 3), (3,)], False),
+        ("sub", lambda a, b: a - b, [(2, 3), (2, 1)], False),
+        ("mul", lambda a, b: a * b, [(2, 3), (2, 3)], False),
+        ("div", lambda a, b: a / b, [(2, 3), (2, 3)], True),
+        ("pow", lambda a, b: a ** b, [(2, 3), (2, 3)], True),
+        ("neg", lambda a: -a, [(2, 3)], False),
+        ("exp", lambda a: a.exp(), [(2, 3)], False),
+        ("log", lambda a: a.log(), [(2, 3)], True),
+        ("tanh", lambda a: a.tanh(), [(2, 3)], False),
+        ("sigmoid", lambda a: a.sigmoid(), [(2, 3)], False),
+        ("relu", lambda a: a.relu(), [(2, 3)], True),
+        ("sqrt", lambda a: a.sqrt(), [(2, 3)], True),
+        ("abs", lambda a: a.abs(), [(2, 3)], True),
+        ("clamp", lambda a: a.clamp(0.2, 2.0), [(2, 3)], True),
+        ("matmul (batched)", lambda a, b: a @ b, [(2, 2, 3), (3, 4)], False),
+        ("sum (dim)", lambda a: a.sum(1), [(2, 3)], False),
+        ("mean", lambda a: a.mean(), [(2, 3)], False),
+        ("max (dim)", lambda a: a.max(1).values, [(2, 3)], False),
+        ("amax", lambda a: a.amax(0), [(2, 3)], False),
+        ("reshape", lambda a: a.reshape(3, 2), [(2, 3)], False),
+        ("permute", lambda a: a.permute(2, 0, 1), [(2, 3, 2)], False),
+        ("expand", lambda a: a.expand(2, 3), [(1, 3)], False),
+        ("index (repeats)", lambda a: a[index], [(3, 2)], False),
+        ("index (mask)", lambda a: a[mask], [(2, 3)], False),
+        ("gather", lambda a: a.gather(1, minigrad.tensor([[2, 0], [1, 1]])), [(2, 3)], False),
+        ("cat", lambda a, b: minigrad.cat([a, b], 1), [(2, 3), (2, 2)], False),
+        ("split", lambda a: a.split([1, 2], 1)[1], [(2, 3)], False),
+        ("unbind", lambda a: a.unbind(0)[1], [(2, 3)], False),
+        ("where", lambda a, b: minigrad.where(mask, a, b), [(2, 3), (2, 3)], False),
+        ("softmax", lambda a: a.softmax(1), [(2, 3)], False),
+        ("log_softmax", lambda a: a.log_softmax(1), [(2, 3)], False),
+        ("cross_entropy", lambda a: F.cross_entropy(a, target), [(2, 3)], False),
+    ]
+
+
+def selftest(console, args) -> int:
+    """Gradcheck every op on a device, the way a GPU user checks an install."""
+    try:
+        device = minigrad.device(args.device)
+    except (RuntimeError, ValueError) as error:
+        console.print(f"[red]{error}[/red]")
+        return 2
+    previous = minigrad.get_default_device()
+    minigrad.set_default_device(device)
+    table = Table(title=f"gradcheck on device {device} (float64, central differences)", box=None)
+    table.add_column("op")
+    table.add_column("result")
+    failures = 0
+    try:
+        cases = _selftest_cases()
+        with _progress(console) as progress:
+            task = progress.add_task("checking", total=len(cases), status="")
+            for name, fn, shapes, positive in cases:
+                minigrad.manual_seed(0)
+                inputs = [minigrad.randn(*shape, dtype=minigrad.float64) for shape in shapes]
+                if positive:
+                    inputs = [x.abs() + 0.5 for x in inputs]
+                inputs = [x.requires_grad_() for x in inputs]
+                try:
+                    minigrad.gradcheck(fn, inputs)
+                    table.add_row(name, "[green]ok[/green]")
+                except Exception as error:  # report every failing op, not just the first
+                    failures += 1
+                    table.add_row(name, f"[red]FAILED[/red] {str(error)[:60]}")
+                progress.update(task, advance=1, status=name)
+    finally:
+        minigrad.set_default_device(previous)
+    console.print(table)
+    console.print(f"{len(cases) - failures} of {len(cases)} ops passed on {device}.")
+    return 1 if failures else 0
+
+
+# --- entry point ----------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="minigrad", description="minigrad: a small autograd library for learning sequence models.")
+    parser = argparse.ArgumentParser(prog="minigrad",
+                                     description="minigrad: a small autograd library for learning sequence models.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo_parser = commands.add_parser("demo", help="a tour: a small graph's forward, backward and gradients",
-                                      description=demo.__doc__)
+
+    demo_parser = commands.add_parser("demo", help="a guided tour of about a minute", description=demo.__doc__)
     demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo_parser.add_argument("--quick", action="store_true", help="a few seconds instead of a minute")
     demo_parser.set_defaults(run=demo)
+
+    trace_parser = commands.add_parser("trace", help="compare gradient flow through time for rnn, lstm and gru",
+                                       description=trace_command.__doc__)
+    trace_parser.add_argument("--cells", default="rnn,lstm,gru", help="comma-separated: rnn, lstm, gru")
+    trace_parser.add_argument("--steps", type=int, default=50, help="sequence length (default 50)")
+    trace_parser.add_argument("--hidden", type=int, default=32, help="hidden size (default 32)")
+    trace_parser.add_argument("--inputs", type=int, default=8, help="input size (default 8)")
+    trace_parser.add_argument("--batch", type=int, default=4, help="batch size (default 4)")
+    trace_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    trace_parser.add_argument("--scale", type=float, default=1.0,
+                              help="multiply the recurrent weights W_hh by this (default 1.0)")
+    trace_parser.add_argument("--forget-bias", type=float, default=None, help="LSTM forget-gate bias (default: "
+                              "torch's initialisation)")
+    trace_parser.set_defaults(run=trace_command)
+
+    tutorials_parser = commands.add_parser("tutorials", help="list the tutorials or run one",
+                                           description=tutorials_command.__doc__)
+    tutorials_parser.add_argument("action", nargs="?", choices=["list", "run"], help="list (default) or run")
+    tutorials_parser.add_argument("name", nargs="?", help="the tutorial's number or file name, e.g. 03")
+    tutorials_parser.add_argument("--fast", action="store_true", help="the short version (MINIGRAD_FAST=1)")
+    tutorials_parser.set_defaults(run=tutorials_command)
+
+    selftest_parser = commands.add_parser("selftest", help="gradcheck every op on a device",
+                                          description=selftest.__doc__)
+    selftest_parser.add_argument("--device", default="cpu", help="cpu (default), cuda or strict")
+    selftest_parser.set_defaults(run=selftest)
     return parser
 
 
@@ -103,7 +295,9 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return args.run(Console(), args)
+    if getattr(args, "steps", 1) < 1 or getattr(args, "hidden", 1) < 1:
+        parser.error("expected --steps and --hidden to be at least 1")
+    return args.run(make_console(), args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ The reset gate multiplies the recurrent term *after* its matmul, r ⊙ (W_hn h +
 from __future__ import annotations
 
 import minigrad.nn.functional as F
+from minigrad import trace
 
 from .recurrent import RecurrentCell, RecurrentLayer
 
@@ -18,6 +19,7 @@ def gru_step(input_projection, h, weight_hh, bias_hh):
     r = (x_r + h_r).sigmoid()       # r = σ(W_ir x + b_ir + W_hr h + b_hr)          reset gate
     z = (x_z + h_z).sigmoid()       # z = σ(W_iz x + b_iz + W_hz h + b_hz)          update gate
     n = (x_n + r * h_n).tanh()      # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))  candidate state
+    trace.record(reset_gate=r, update_gate=z)  # for minigrad.trace.through_time (free otherwise)
     return (1 - z) * n + z * h      # h' = (1 - z) ⊙ n + z ⊙ h
 
 

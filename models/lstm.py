@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import minigrad
 import minigrad.nn.functional as F
+from minigrad import trace
 
 from .recurrent import RecurrentCell, RecurrentLayer
 
@@ -22,6 +23,7 @@ def lstm_step(input_projection, state, weight_hh, bias_hh):
     o = o.sigmoid()        # o = σ(W_io x + b_io + W_ho h + b_ho)   output gate: how much of the cell to show
     c = f * c + i * g      # c' = f ⊙ c + i ⊙ g
     h = o * c.tanh()       # h' = o ⊙ tanh(c')
+    trace.record(input_gate=i, forget_gate=f, output_gate=o)  # for minigrad.trace.through_time (free otherwise)
     return h, c
 
 

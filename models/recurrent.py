@@ -19,7 +19,7 @@ import numbers
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import Tensor, nn
+from minigrad import Tensor, nn, trace
 
 from .packing import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
@@ -128,7 +128,9 @@ class RecurrentCell(_Recurrence):
         else:
             parts = tuple(p.unsqueeze(0) if unbatched else p for p in self._check_state(hx, shape, x, ""))
         weight_ih, weight_hh, bias_ih, bias_hh = self._weights()
-        new = self._parts(self.step(F.linear(x, weight_ih, bias_ih), self._whole(parts), weight_hh, bias_hh))
+        with trace.scope(f"{type(self).__name__} step"):
+            new = self._parts(self.step(F.linear(x, weight_ih, bias_ih), self._whole(parts), weight_hh, bias_hh))
+            trace.record(**dict(zip(self.state_names, new)))
         return self._whole(tuple(p.squeeze(0) for p in new) if unbatched else new)
 
     def extra_repr(self):
@@ -223,13 +225,17 @@ class RecurrentLayer(_Recurrence):
         projections = F.linear(inputs, weight_ih, bias_ih).unbind(0)  # x_t W_ihᵀ + b_ih for all t: one matmul
         steps = len(projections)
         outputs = [None] * steps
+        layer, direction = int(suffix.split("_l")[1].split("_")[0]), int(reverse)
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
-            new = self._parts(self.step(projections[t], self._whole(state), weight_hh, bias_hh))
-            if running is None:
-                outputs[t] = new[0]
-            else:  # a sequence that has ended keeps its state, and its padded steps output zeros
-                new = tuple(minigrad.where(running[t], n, s) for n, s in zip(new, state))
-                outputs[t] = minigrad.where(running[t], new[0], 0.0)
+            # the scope names this step for the traces (graph folding, gradient flow through time)
+            with trace.scope(f"{type(self).__name__} step", layer=layer, direction=direction, t=t):
+                new = self._parts(self.step(projections[t], self._whole(state), weight_hh, bias_hh))
+                if running is None:
+                    outputs[t] = new[0]
+                else:  # a sequence that has ended keeps its state, and its padded steps output zeros
+                    new = tuple(minigrad.where(running[t], n, s) for n, s in zip(new, state))
+                    outputs[t] = minigrad.where(running[t], new[0], 0.0)
+                trace.record(**dict(zip(self.state_names, new)))
             state = new
         return minigrad.stack(outputs), state
 

@@ -1,0 +1,60 @@
+"""How models tell the traces what they compute, at no cost when no trace is listening.
+
+- ``scope(name, **meta)`` marks the ops created inside it as one unit (e.g. "LSTMCell step", layer=0, t=7), so
+  the graph trace can fold an unrolled recurrence into "LSTMCell step × 50".
+- ``record(**tensors)`` hands named tensors (h, c, gate activations) to every active recorder, e.g. the
+  through-time trace; with none active it returns at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import NamedTuple
+
+from .. import autograd
+
+_recorders: list = []
+
+
+class Scope(NamedTuple):
+    """A named unit of computation; ``meta`` says which one (layer, direction, time step ...)."""
+
+    name: str
+    meta: tuple  # sorted (key, value) pairs, so scopes compare and hash
+
+    def get(self, key, default=None):
+        return dict(self.meta).get(key, default)
+
+    def describe(self) -> str:
+        return self.name + (" (" + ", ".join(f"{k}={v}" for k, v in self.meta) + ")" if self.meta else "")
+
+
+@contextlib.contextmanager
+def scope(name: str, **meta):
+    """Attribute every op created inside the block to the scope ``name`` (with ``meta`` such as t=3)."""
+    outer = autograd.current_scope
+    autograd.current_scope = Scope(name, tuple(sorted(meta.items())))
+    try:
+        yield autograd.current_scope
+    finally:
+        autograd.current_scope = outer
+
+
+def current_scope():
+    return autograd.current_scope
+
+
+def record(**tensors) -> None:
+    """Offer named tensors of the current scope to the active recorders (a no-op when there are none)."""
+    for recorder in _recorders:
+        recorder.add(autograd.current_scope, tensors)
+
+
+@contextlib.contextmanager
+def listening(recorder):
+    """Make ``recorder.add(scope, tensors)`` receive every ``record`` call inside the block."""
+    _recorders.append(recorder)
+    try:
+        yield recorder
+    finally:
+        _recorders.remove(recorder)
