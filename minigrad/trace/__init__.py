@@ -13,7 +13,7 @@ its numbers as data. ``scope`` and ``record`` are how models announce what they 
 """
 
 from .anomaly import detect_anomaly
-from .attention_map import attention_map
+from .attention_map import AttentionMap, attention_map
 from .graph import GraphTrace, graph
 from .parameters import ParameterReport, parameters
 from .recording import Scope, listening, record, scope
@@ -22,5 +22,5 @@ from .step_through import StepThrough, step_through
 from .through_time import ThroughTime, compare, through_time
 
 __all__ = ["graph", "GraphTrace", "through_time", "ThroughTime", "compare", "parameters", "ParameterReport",
-           "step_through", "StepThrough", "attention_map", "detect_anomaly", "scope", "record", "listening",
+           "step_through", "StepThrough", "attention_map", "AttentionMap", "detect_anomaly", "scope", "record", "listening",
            "Scope", "show"]

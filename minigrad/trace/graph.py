@@ -20,7 +20,7 @@ from rich.tree import Tree
 
 from .. import autograd
 from ..tensor import Tensor
-from .render import number, show
+from .render import leaf_names_of, number, show
 
 
 class GraphTrace:
@@ -35,14 +35,6 @@ class GraphTrace:
 
     def show(self, file=None) -> None:
         show(self, file)
-
-
-def _leaf_names(names) -> dict:
-    if names is None:
-        return {}
-    if hasattr(names, "named_parameters"):
-        return {id(p): name for name, p in names.named_parameters()}
-    return {id(tensor): name for tensor, name in names.items()}
 
 
 def _norm_of(arrays) -> float | None:
@@ -67,7 +59,7 @@ def graph(tensor: Tensor, names=None, depth: int = 12, backward: bool = False) -
             tensor.backward(retain_graph=True)
         finally:
             autograd.backward_observers.remove(observe)
-    leaf_names = _leaf_names(names)
+    leaf_names = leaf_names_of(names, "graph")
     root = Tree(_node_label(tensor.grad_fn, norms, 1))
     _grow(root, tensor.grad_fn, leaf_names, norms, depth)
     return GraphTrace(root, norms)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 from rich.console import Console
+
+from ..tensor import Tensor
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SHADES = " ░▒▓█"
@@ -60,3 +63,23 @@ def sparkline(values, log: bool = True) -> str:
         else:
             out.append(SPARKS[min(len(SPARKS) - 1, int((scale(v) - low) / span * (len(SPARKS) - 1) + 0.5))])
     return "".join(out)
+
+
+def leaf_names_of(names, caller: str) -> dict:
+    """id(tensor) → name from a Module, {name: tensor}, {tensor: name} or {id(tensor): name}."""
+    if names is None:
+        return {}
+    if hasattr(names, "named_parameters"):
+        return {id(p): name for name, p in names.named_parameters()}
+    if not hasattr(names, "items"):
+        raise TypeError(f"{caller}: expected names as a Module or a dict, got {type(names).__name__}")
+    table = {}
+    for key, value in names.items():
+        if isinstance(key, str) and isinstance(value, Tensor):
+            table[id(value)] = key
+        elif isinstance(key, (Tensor, numbers.Integral)) and isinstance(value, str):
+            table[key if isinstance(key, numbers.Integral) else id(key)] = value
+        else:
+            raise TypeError(f"{caller}: expected names entries as name: tensor, tensor: name or "
+                            f"id(tensor): name, got {type(key).__name__}: {type(value).__name__}")
+    return table

@@ -31,7 +31,7 @@ from rich.text import Text
 
 from .. import autograd
 from ..tensor import Tensor
-from .render import number, show
+from .render import leaf_names_of, number, show
 
 MAX_ELEMENTS = 16  # per tensor: more numbers than this per line no longer reads as a story
 
@@ -62,26 +62,6 @@ def _local_derivative(received: list | None, passed: list | None) -> list | None
     elif len(received) != len(passed):
         return None
     return [p / r if r != 0 else None for p, r in zip(passed, received)]
-
-
-def _leaf_names(names) -> dict:
-    """id(tensor) → name from a Module, {name: tensor}, {tensor: name} or {id(tensor): name}."""
-    if names is None:
-        return {}
-    if hasattr(names, "named_parameters"):
-        return {id(p): name for name, p in names.named_parameters()}
-    if not hasattr(names, "items"):
-        raise TypeError(f"step_through: expected names as a Module or a dict, got {type(names).__name__}")
-    table = {}
-    for key, value in names.items():
-        if isinstance(key, str) and isinstance(value, Tensor):
-            table[id(value)] = key
-        elif isinstance(key, (Tensor, numbers.Integral)) and isinstance(value, str):
-            table[key if isinstance(key, numbers.Integral) else id(key)] = value
-        else:
-            raise TypeError(f"step_through: expected names entries as name: tensor, tensor: name or "
-                            f"id(tensor): name, got {type(key).__name__}: {type(value).__name__}")
-    return table
 
 
 def _check_small(root, max_nodes: int) -> None:
@@ -218,7 +198,7 @@ def step_through(tensor: Tensor, names=None, max_nodes: int = 50) -> StepThrough
         raise ValueError(f"step_through: expected a one-element tensor (a loss), got shape {tensor.shape}")
     if not isinstance(max_nodes, numbers.Integral) or isinstance(max_nodes, bool) or max_nodes < 1:
         raise ValueError(f"step_through: expected max_nodes to be a positive int, got {max_nodes!r}")
-    leaf_names = _leaf_names(names)
+    leaf_names = leaf_names_of(names, "step_through")
     _check_small(tensor.grad_fn, max_nodes)
 
     events = []
