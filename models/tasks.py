@@ -11,7 +11,7 @@ What each task teaches, and the baseline a model has to beat:
     reverse_task         the same, with the shortest dependency first    source-blind decoder: 1/vocab_size a symbol
     adding_problem       a long-range dependency through a recurrence    MSE 1/6 by always answering 1.0
     copy_memory          remembering over a delay of T blank steps       cross-entropy 10·log(8)/(T+20), memoryless
-    negation_sentiment   word order matters: "not good"                  bag of words 75% (a linear one 62.5%)
+    negation_sentiment   word order matters: "not good"                  bag of words ≤ 75% (a linear one ≤ 62.5%)
     next_token_tagging   what a bidirectional layer sees                 left-to-right (T+1)/(2T) accuracy
 
 Token tasks come as Python lists of string tokens with a :class:`Vocabulary` to turn them into ids, so one
@@ -483,10 +483,10 @@ def negation_sentiment(n: int, seed) -> LabelledSentences:
 
     Teaches that word order carries meaning. A bag of words sees the sentiment word and how many "not"s there
     are, but not which adjective a "not" stands before: with one "not" (half the sentences) the label is a coin
-    flip, so no bag-of-words model can beat 75%. A *linear* one does worse, 62.5%: with zero or two "not"s the
-    label is polarity XOR negated, which is not linearly separable (no line splits the four corners of a square
-    by XOR), so it gets at most three of those four cases. A model that reads in order (an RNN, or bigrams)
-    reaches 100%.
+    flip, so no bag-of-words model can beat 75%. A *linear* one does worse, at most 62.5%: with zero or two "not"s
+    the label is polarity XOR negated, which is not linearly separable (no line splits the four corners of a square
+    by XOR), so it gets at most three of those four cases; trained by gradient descent it stays near chance, as no
+    single word count is correlated with the label. A model that reads in order (an RNN, or bigrams) reaches 100%.
     """
     n = _check_int("negation_sentiment", "n", n, 1)
     rng = _rng(seed, "negation_sentiment")
