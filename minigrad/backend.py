@@ -361,6 +361,8 @@ def is_array(value) -> bool:
 
 def as_array(value):
     """NumPy returns a scalar (np.float32) from a full reduction or a 0-d operation; tensors hold arrays."""
+    if type(value) in _DEVICE_OF_TYPE:  # already an array: the common case, decided by one dictionary lookup
+        return value
     return np.asarray(value) if isinstance(value, np.generic) else value
 
 

@@ -135,8 +135,10 @@ class Sigmoid(Function):
     def forward(ctx, a):
         # σ(x) = 1/(1+e^-x) overflows e^-x for x ≪ 0; with z = e^-|x| ∈ (0, 1] both branches are safe:
         # σ(x) = 1/(1+z) for x ≥ 0 and z/(1+z) for x < 0.
-        z = ctx.xp.exp(-abs(a))
-        out = ctx.xp.where(a >= 0, 1.0, z)
+        xp = ctx.xp
+        z = abs(a)
+        xp.exp(xp.negative(z, out=z), out=z)  # in place: one temporary instead of three
+        out = xp.where(a >= 0, 1.0, z)
         out /= 1 + z
         ctx.save_for_backward(out)
         return out
