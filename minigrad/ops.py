@@ -265,10 +265,10 @@ class Linear(Function):
         flat, weight = ctx.saved_tensors
         flat_grad = grad.reshape(-1, weight.shape[0])
         need = ctx.needs_input_grad
-        # y = x Wᵀ + b  ⇒  dx = dy W,  dW = dyᵀ x,  db = Σ_rows dy
-        grads = ((flat_grad @ weight).reshape(ctx.shape) if need[0] else None,
-                 flat_grad.T @ flat if need[1] else None)
-        return grads + ((flat_grad.sum(axis=0) if need[2] else None,) if len(need) == 3 else ())
+        # y = x Wᵀ + b  ⇒  dx = dy W,  dW = dyᵀ x,  db = dy summed over the rows (by the engine's unbroadcast,
+        # as for any broadcast operand)
+        return ((flat_grad @ weight).reshape(ctx.shape) if need[0] else None,
+                flat_grad.T @ flat if need[1] else None) + ((grad,) if len(need) == 3 else ())
 
 
 # --- reductions --------------------------------------------------------------------------------------------
