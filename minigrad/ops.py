@@ -330,6 +330,16 @@ class Permute(Function):
         return grad.transpose(inverse)
 
 
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx, a, shape):

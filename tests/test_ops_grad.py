@@ -383,3 +383,14 @@ def test_linear_is_x_times_w_transposed_plus_b(leading, features, outputs, bias,
         check(lambda x, weight, b: F.linear(x, weight, b), x, weight, b)
     else:
         check(lambda x, weight: F.linear(x, weight), x, weight)
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, data=st.data())
+def test_flip_and_clone(shape, seed, data):
+    dims = data.draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape), unique=True))
+    x = leaf(np.random.default_rng(seed), shape)
+    np.testing.assert_array_equal(x.flip(dims).numpy(), np.flip(x.numpy(), dims))
+    np.testing.assert_array_equal(x.clone().numpy(), x.numpy())
+    check(lambda x: x.flip(dims) * 2.0, x)
+    check(lambda x: x.clone(), x)
