@@ -670,3 +670,20 @@ def test_cross_entropy_with_ignore_index_matches_torch(reduction):
     ours.sum().backward()
     theirs.sum().backward()
     np.testing.assert_allclose(host(ours_x.grad), theirs_x.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_clip_grad_norm_gives_the_same_bits_on_cpu_and_strict():
+    rng = np.random.default_rng(7)
+    totals = {}
+    for device in ("cpu", "strict"):
+        params = []
+        for shape in ((3, 4), (5,)):
+            p = minigrad.nn.Parameter(minigrad.zeros(*shape, device=device))
+            p.grad = minigrad.tensor(rng.standard_normal(shape).astype(np.float32) * 10, device=device)
+            params.append(p)
+        total = minigrad.nn.utils.clip_grad_norm_(params, max_norm=1.0)
+        totals[device] = (total.item(), [p.grad.numpy().copy() for p in params])
+        rng = np.random.default_rng(7)
+    assert totals["cpu"][0] == totals["strict"][0]
+    for a, b in zip(totals["cpu"][1], totals["strict"][1]):
+        np.testing.assert_array_equal(a, b)
