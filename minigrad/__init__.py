@@ -9,8 +9,8 @@
 
 from . import backend
 # tensor before autograd: the two modules refer to each other (see autograd's imports)
-from .tensor import (Tensor, abs, amax, arange, argmax, argmin, broadcast_shapes, cat, chunk, clamp, empty, exp, eye,
-                     flatten, full, full_like, gather, log, log_softmax, masked_fill, matmul, ones, ones_like,
+from .tensor import (Tensor, abs, amax, arange, argmax, argmin, broadcast_shapes, cat, chunk, clamp, clone, empty, exp,
+                     eye, flatten, flip, full, full_like, gather, log, log_softmax, masked_fill, matmul, ones, ones_like,
                      permute, rand, rand_like, randint, randn, randn_like, relu, reshape, sigmoid, softmax, sort, split,
                      sqrt, squeeze, stack, tanh, tensor, transpose, unbind, unsqueeze, where, zeros, zeros_like)
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled

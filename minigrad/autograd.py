@@ -28,6 +28,7 @@ import contextlib
 
 # autograd and tensor need each other; tensor imports this module first (see minigrad/__init__), so the
 # module object below is complete by the time any function here runs.
+from . import backend
 from . import tensor as _tensor
 
 _grad_enabled = True
@@ -134,27 +135,36 @@ class Function:
         """
         Tensor = _tensor.Tensor
         ctx = cls.__new__(cls)
-        arrays, device = [], None
+        arrays, first, wants_graph = [], None, False
         for x in inputs:
             if isinstance(x, Tensor):
-                x_device = x.device
-                if device is None:
-                    device = x_device
-                elif x_device != device:
-                    raise RuntimeError(f"{cls.__name__}: expected all tensors on the same device, "
-                                       f"got {device} and {x_device}")
-                arrays.append(x.data)
+                data = x.data
+                if first is None:
+                    first = data
+                elif type(data) is not type(first):  # only then can the devices differ
+                    _check_one_device(cls, inputs)
+                arrays.append(data)
+                wants_graph = wants_graph or x.requires_grad
             else:
                 arrays.append(x)
-        ctx.device = device
+        ctx.device = None if first is None else backend.device_of(first)
         out = cls.forward(ctx, *arrays, **params)
         several = isinstance(out, tuple)
         results = tuple(Tensor._make(o) for o in out) if several else (Tensor._make(out),)
-        if _grad_enabled and results and results[0].dtype.kind == "f" and any(
-                isinstance(x, Tensor) and x.requires_grad for x in inputs):
-            ctx.parents = tuple(_parent_of(x) for x in inputs)
-            ctx.parent_outputs = tuple(x.output_nr if isinstance(x, Tensor) else 0 for x in inputs)
-            ctx.input_meta = tuple((x.shape, x.dtype) if isinstance(x, Tensor) else None for x in inputs)
+        if wants_graph and _grad_enabled and results and results[0].data.dtype.kind == "f":
+            parents, parent_outputs, meta = [], [], []
+            for x in inputs:
+                if isinstance(x, Tensor):
+                    meta.append((x.data.shape, x.data.dtype))
+                    if x.requires_grad:
+                        parents.append(x if x.grad_fn is None else x.grad_fn)
+                        parent_outputs.append(x.output_nr)
+                        continue
+                else:
+                    meta.append(None)
+                parents.append(None)
+                parent_outputs.append(0)
+            ctx.parents, ctx.parent_outputs, ctx.input_meta = tuple(parents), tuple(parent_outputs), tuple(meta)
             ctx.num_outputs = len(results)
             ctx.hooks = None
             ctx.retained = None
@@ -180,11 +190,12 @@ class Function:
         return f"<{self.name()}>"
 
 
-def _parent_of(x):
-    """Where the gradient of an input goes: its node, the leaf tensor itself, or nowhere (None)."""
-    if not isinstance(x, _tensor.Tensor) or not x.requires_grad:
-        return None
-    return x.grad_fn if x.grad_fn is not None else x
+def _check_one_device(function, inputs) -> None:
+    devices = [x.device for x in inputs if isinstance(x, _tensor.Tensor)]
+    for device in devices[1:]:
+        if device != devices[0]:
+            raise RuntimeError(f"{function.__name__}: expected all tensors on the same device, "
+                               f"got {devices[0]} and {device}")
 
 
 def unbroadcast(grad, shape: tuple):
@@ -239,7 +250,8 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
                     continue
                 if g is not None:
                     shape, dtype = meta
-                    g = unbroadcast(g, shape)
+                    if g.shape != shape:
+                        g = unbroadcast(g, shape)
                     if g.dtype != dtype:
                         g = g.astype(dtype)
                 if isinstance(parent, Function):

@@ -280,6 +280,7 @@ class Device:
 cpu = Device("cpu", np, np.ndarray)
 strict = Device("strict", _StrictNamespace(np), StrictArray)
 _cuda = None
+_DEVICE_OF_TYPE = {np.ndarray: cpu, StrictArray: strict}
 
 
 def _cuda_device() -> Device:
@@ -298,6 +299,7 @@ def _cuda_device() -> Device:
         if count == 0:
             raise RuntimeError("device 'cuda' needs a CUDA GPU, but CuPy found none")
         _cuda = Device("cuda", cupy, cupy.ndarray)
+        _DEVICE_OF_TYPE[cupy.ndarray] = _cuda
     return _cuda
 
 
@@ -340,6 +342,9 @@ def set_default_device(spec) -> None:
 
 def device_of(array) -> Device:
     """The device an array lives on (host NumPy arrays and scalars are on cpu)."""
+    known = _DEVICE_OF_TYPE.get(type(array))  # the common case in one dictionary lookup: it runs for every op
+    if known is not None:
+        return known
     if isinstance(array, (np.ndarray, np.generic, numbers.Number)):
         return cpu
     if isinstance(array, StrictArray):
@@ -356,6 +361,8 @@ def is_array(value) -> bool:
 
 def as_array(value):
     """NumPy returns a scalar (np.float32) from a full reduction or a 0-d operation; tensors hold arrays."""
+    if type(value) in _DEVICE_OF_TYPE:  # already an array: the common case, decided by one dictionary lookup
+        return value
     return np.asarray(value) if isinstance(value, np.generic) else value
 
 

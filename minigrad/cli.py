@@ -1,4 +1,4 @@
-"""The ``minigrad`` command line (also ``python -m minigrad``): demo, trace, tutorials, selftest.
+"""The ``minigrad`` command line (also ``python -m minigrad``): demo, trace, tutorials, bench, selftest.
 
 The commands that need sequence models import ``models`` (the sibling package of this distribution) when run.
 """
@@ -250,6 +250,67 @@ def selftest(console, args) -> int:
     return 1 if failures else 0
 
 
+# --- bench ----------------------------------------------------------------------------------------------------
+def _sizes(text: str) -> list:
+    try:
+        sizes = [tuple(int(n) for n in group.split(",")) for group in text.split(";")]
+    except ValueError:
+        sizes = []
+    if not sizes or any(len(size) != 4 or min(size) < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"expected sizes as T,B,I,H;T,B,I,H..., got {text!r}")
+    return sizes
+
+
+def bench_command(console, args) -> int:
+    """Time one training step (forward + backward through time) of LSTM, GRU and RNN layers: minigrad against a
+    hand-written NumPy BPTT of the same math (and torch.nn when installed), interleaved; then memory as T grows
+    and the cost of one recorded op."""
+    from minigrad import bench
+
+    sizes = [(12, 8, 16, 32)] if args.quick else args.sizes
+    cells = [cell.strip() for cell in args.cells.split(",")]
+    if any(cell not in CELLS for cell in cells):
+        console.print(f"[red]expected cells among {', '.join(CELLS)}, got {args.cells!r}[/red]")
+        return 2
+    try:
+        device = minigrad.device(args.device)
+    except (RuntimeError, ValueError) as error:
+        console.print(f"[red]{error}[/red]")
+        return 2
+    repeats = 2 if args.quick else args.repeats
+    table = Table(title=f"One training step, median of {repeats} (device {device}, float32)", box=None)
+    for column in ("T,B,I,H", "cell", "minigrad", "numpy", "ratio", "torch", "ratio"):
+        table.add_column(column, justify="left" if column in ("T,B,I,H", "cell") else "right")
+    results = []
+    with _progress(console) as progress:
+        task = progress.add_task("timing", total=len(sizes) * len(cells), status="")
+        for size in sizes:
+            for cell in cells:
+                progress.update(task, status=f"{cell} {size}")
+                medians = bench.time_interleaved(bench.contestants(cell, *size, device=device), repeats, device)
+                results.append((size, cell, medians))
+                torch_ms = medians.get("torch")
+                table.add_row(",".join(map(str, size)), cell, f"{1e3 * medians['minigrad']:.1f} ms",
+                              f"{1e3 * medians['numpy']:.1f} ms", f"{medians['minigrad'] / medians['numpy']:.2f}×",
+                              "–" if torch_ms is None else f"{1e3 * torch_ms:.1f} ms",
+                              "–" if torch_ms is None else f"{medians['minigrad'] / torch_ms:.2f}×")
+                progress.update(task, advance=1)
+        console.print(table)
+        overhead = bench.op_overhead(count=200 if args.quick else 2000)
+        console.print(f"one recorded op (forward + backward, 1 element): {overhead['per_op_us']:.1f} µs; the same "
+                      f"multiplication on a bare array: {overhead['bare_op_us']:.1f} µs")
+        if device == "cpu":
+            lengths = (10, 20, 40) if args.quick else (25, 50, 100, 200)
+            memory = Table(title="Peak host memory of one LSTM step as T grows (B=32, I=64, H=128)", box=None)
+            for column in ("T", "minigrad", "numpy", "minigrad per step"):
+                memory.add_column(column, justify="right")
+            for steps, graph_bytes, reference_bytes in bench.memory_growth(lengths=lengths):
+                memory.add_row(str(steps), f"{graph_bytes / 2**20:.1f} MiB", f"{reference_bytes / 2**20:.1f} MiB",
+                               f"{graph_bytes / steps / 2**10:.0f} KiB")
+            console.print(memory)
+    return 0
+
+
 # --- entry point ----------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minigrad",
@@ -281,6 +342,16 @@ def build_parser() -> argparse.ArgumentParser:
     tutorials_parser.add_argument("name", nargs="?", help="the tutorial's number or file name, e.g. 03")
     tutorials_parser.add_argument("--fast", action="store_true", help="the short version (MINIGRAD_FAST=1)")
     tutorials_parser.set_defaults(run=tutorials_command)
+
+    bench_parser = commands.add_parser("bench", help="time training steps against hand-written NumPy BPTT",
+                                       description=bench_command.__doc__)
+    bench_parser.add_argument("--device", default="cpu", help="cpu (default), cuda or strict")
+    bench_parser.add_argument("--sizes", type=_sizes, default=[(50, 32, 64, 128), (100, 64, 128, 256)],
+                              help="T,B,I,H;T,B,I,H (default 50,32,64,128;100,64,128,256)")
+    bench_parser.add_argument("--cells", default="lstm,gru,rnn", help="comma-separated: lstm, gru, rnn")
+    bench_parser.add_argument("--repeats", type=int, default=7, help="timed runs of each (default 7)")
+    bench_parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    bench_parser.set_defaults(run=bench_command)
 
     selftest_parser = commands.add_parser("selftest", help="gradcheck every op on a device",
                                           description=selftest.__doc__)

@@ -50,7 +50,9 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    self._update(p.data, p.grad.data, group, self.state.setdefault(p, {}))
+                    state = self.state.setdefault(p, {})
+                    _check_state_device(type(self).__name__, p, state)
+                    self._update(p.data, p.grad.data, group, state)
 
     def _update(self, param, grad, group: dict, state: dict) -> None:
         raise NotImplementedError
@@ -98,6 +100,15 @@ class Optimizer:
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
         self.state = new_state
+
+
+def _check_state_device(optimizer: str, param: Tensor, state: dict) -> None:
+    """State made before ``model.to(device)`` stays where it was; say so instead of failing inside an update."""
+    for key, value in state.items():
+        if backend.is_array(value) and backend.device_of(value) != param.device:
+            raise RuntimeError(f"{optimizer}: the state {key!r} of a parameter is on {backend.device_of(value)} but "
+                               f"the parameter is on {param.device}; move the model before creating the "
+                               "optimizer (or create a new optimizer after moving it)")
 
 
 def _zeros_like(array):

@@ -518,6 +518,18 @@ class Tensor:
         axis = None if dim is None else _check_dim(dim, self.ndim, "argmin")
         return Tensor._make(self.data.argmin(axis=axis, keepdims=keepdim))
 
+    def flip(self, dims):
+        """The elements in reverse order along each of ``dims`` (a copy in torch; a view here)."""
+        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        key = [slice(None)] * self.ndim
+        for d in dims:
+            key[_check_dim(d, self.ndim, "flip")] = slice(None, None, -1)
+        return self[tuple(key)]
+
+    def clone(self):
+        """A copy of the values that stays in the graph (gradients flow back to self), as torch.clone."""
+        return ops.Clone.apply(self)
+
     def sort(self, dim=-1, descending=False):
         """(values, indices) sorted along ``dim``; equal values keep their order (a stable sort)."""
         d = _check_dim(dim, self.ndim, "sort")
@@ -775,11 +787,12 @@ def _method_as_function(name):
 
 
 exp, log, tanh, sigmoid, relu, sqrt, abs, clamp, softmax, log_softmax, gather, flatten, transpose, \
-    permute, reshape, squeeze, unsqueeze, chunk, split, masked_fill, argmax, argmin, amax, unbind, sort = (
+    permute, reshape, squeeze, unsqueeze, chunk, split, masked_fill, argmax, argmin, amax, unbind, sort, flip, \
+    clone = (
         _method_as_function(name) for name in (
             "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "abs", "clamp", "softmax", "log_softmax", "gather",
             "flatten", "transpose", "permute", "reshape", "squeeze", "unsqueeze", "chunk", "split", "masked_fill",
-            "argmax", "argmin", "amax", "unbind", "sort"))
+            "argmax", "argmin", "amax", "unbind", "sort", "flip", "clone"))
 
 
 # --- creation ----------------------------------------------------------------------------------------------

@@ -34,4 +34,5 @@ class GRU(RecurrentLayer):
     """A multi-layer GRU over sequences, as torch.nn.GRU; returns ``(output, h_n)``."""
 
     gate_count = 3
+    recurrent_bias_is_additive = False
     step = staticmethod(gru_step)

@@ -35,6 +35,7 @@ class _Recurrence(nn.Module):
 
     gate_count = 1          # rows of W_ih per hidden unit: 1 (RNN), 3 (GRU), 4 (LSTM)
     state_names = ("h",)    # ("h", "c") for LSTM
+    recurrent_bias_is_additive = True  # False for GRU, whose b_hn sits inside r ⊙ (W_hn h + b_hn)
 
     def step(self, input_projection, state, weight_hh, bias_hh):
         raise NotImplementedError
@@ -222,6 +223,9 @@ class RecurrentLayer(_Recurrence):
     def _run(self, inputs, state: tuple, suffix: str, reverse: bool, running):
         """One layer in one direction over all steps: returns (outputs (T, B, H), final state parts)."""
         weight_ih, weight_hh, bias_ih, bias_hh = self._weights(suffix)
+        if self.recurrent_bias_is_additive and bias_hh is not None:
+            # b_hh is added before any nonlinearity, so it can join b_ih in the input projection, once per layer
+            bias_ih, bias_hh = bias_ih + bias_hh, None
         projections = F.linear(inputs, weight_ih, bias_ih).unbind(0)  # x_t W_ihᵀ + b_ih for all t: one matmul
         steps = len(projections)
         outputs = [None] * steps

@@ -49,7 +49,7 @@ def test_tutorials_run_needs_a_matching_name(capsys):
     assert "expected one tutorial matching '99'" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command", ["demo", "trace", "tutorials", "selftest"])
+@pytest.mark.parametrize("command", ["demo", "trace", "tutorials", "selftest", "bench"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args([command, "--help"])
@@ -60,7 +60,7 @@ def test_every_command_has_help(command, capsys):
 def test_help_lists_the_commands(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
-    for command in ("demo", "trace", "tutorials", "selftest"):
+    for command in ("demo", "trace", "tutorials", "selftest", "bench"):
         assert command in out
 
 

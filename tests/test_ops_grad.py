@@ -368,3 +368,29 @@ def test_sort_values_indices_and_gradient(shape, seed, descending, data):
     check(lambda x: x.sort(dim, descending=descending).values * minigrad.arange(1.0, x.shape[dim] + 1.0,
                                                                                 dtype=minigrad.float64)
           .reshape((-1,) + (1,) * (x.ndim - 1 - (dim % x.ndim))), x)
+
+
+@SETTINGS
+@given(leading=array_shapes(min_dims=0, max_dims=2, max_side=3), features=st.integers(1, 4),
+       outputs=st.integers(1, 4), bias=st.booleans(), seed=seeds)
+def test_linear_is_x_times_w_transposed_plus_b(leading, features, outputs, bias, seed):
+    rng = np.random.default_rng(seed)
+    x, weight = leaf(rng, leading + (features,)), leaf(rng, (outputs, features))
+    b = leaf(rng, (outputs,)) if bias else None
+    expected = x.numpy() @ weight.numpy().T + (b.numpy() if bias else 0)
+    np.testing.assert_allclose(F.linear(x, weight, b).numpy(), expected, rtol=1e-12)
+    if bias:
+        check(lambda x, weight, b: F.linear(x, weight, b), x, weight, b)
+    else:
+        check(lambda x, weight: F.linear(x, weight), x, weight)
+
+
+@SETTINGS
+@given(shape=shapes, seed=seeds, data=st.data())
+def test_flip_and_clone(shape, seed, data):
+    dims = data.draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape), unique=True))
+    x = leaf(np.random.default_rng(seed), shape)
+    np.testing.assert_array_equal(x.flip(dims).numpy(), np.flip(x.numpy(), dims))
+    np.testing.assert_array_equal(x.clone().numpy(), x.numpy())
+    check(lambda x: x.flip(dims) * 2.0, x)
+    check(lambda x: x.clone(), x)

@@ -239,3 +239,14 @@ def test_matches_torch_over_several_steps(case):
         their_optimizer.step()
         for mine, other in zip(ours, theirs):
             np.testing.assert_allclose(host(mine), other.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_state_left_behind_by_module_to_is_named():
+    model = minigrad.nn.Linear(3, 2, device="cpu")
+    optimizer = minigrad.optim.Adam(model.parameters())
+    model(minigrad.ones(1, 3, device="cpu")).sum().backward()
+    optimizer.step()
+    model.to("strict")
+    model(minigrad.ones(1, 3, device="strict")).sum().backward()
+    with pytest.raises(RuntimeError, match="'exp_avg' of a parameter is on cpu but the parameter is on strict"):
+        optimizer.step()

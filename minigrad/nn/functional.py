@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 
-from .. import backend
+from .. import backend, ops
 from ..tensor import Tensor, _check_tensor, where
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -41,8 +41,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
         raise ValueError(f"linear: expected input with last dimension {weight.shape[-1]} (in_features), "
                          f"got shape {input.shape}")
-    out = input @ weight.T
-    return out if bias is None else out + bias
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: expected bias of shape {weight.shape[:1]}, got {bias.shape}")
+    return ops.Linear.apply(input, weight) if bias is None else ops.Linear.apply(input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

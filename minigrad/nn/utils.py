@@ -28,10 +28,12 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     if not grads:
         return Tensor(0.0)
     xp = backend.device_of(grads[0]).xp
+    # Kept as a 0-d array throughout (NumPy would hand back scalars, whose arithmetic can round differently from
+    # arrays'), so every device computes the same bits.
     if norm_type == math.inf:
-        total = xp.stack([abs(g).max() for g in grads]).max()
+        total = xp.asarray(xp.stack([abs(g).max() for g in grads]).max())
     else:
-        total = xp.stack([(abs(g) ** norm_type).sum() for g in grads]).sum() ** (1.0 / norm_type)
+        total = xp.power(xp.asarray(xp.stack([(abs(g) ** norm_type).sum() for g in grads]).sum()), 1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(float(total)):
         raise RuntimeError(f"clip_grad_norm_: the total norm of the gradients is {float(total)}; expected a "
                            "finite number (pass error_if_nonfinite=False to clip anyway)")

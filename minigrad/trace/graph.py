@@ -101,18 +101,18 @@ def _kind(scope) -> tuple:
     return (scope.name, tuple(kv for kv in scope.meta if kv[0] != "t"))
 
 
-def _chain(starts: list) -> set:
+def _chain(starts: list) -> dict:
     """Every node of the same kind of step reachable from ``starts``: a whole unrolled recurrence.
 
     Step t's ops consume step t-1's state directly, so walking parents while the scope stays of the same kind
     visits every earlier step."""
     kind = _kind(starts[0].scope)
-    members, stack = set(starts), list(starts)
+    members, stack = dict.fromkeys(starts), list(starts)  # a dict: a set that keeps the order of discovery
     while stack:
         for parent in stack.pop().parents:
             if isinstance(parent, autograd.Function) and parent.scope is not None and _kind(parent.scope) == kind \
                     and parent not in members:
-                members.add(parent)
+                members[parent] = None
                 stack.append(parent)
     return members
 
@@ -146,7 +146,7 @@ def _grow(branch: Tree, root, leaf_names: dict, norms: dict, depth: int) -> None
         branch, group, remaining = work.pop()
         if group[0].scope is not None:  # a run of recurrent steps: one line for all of them
             chain = _chain(group)
-            shown |= chain
+            shown.update(chain)
             steps = {node.scope for node in chain}
             first = min(steps, key=lambda scope: scope.get("t", 0))
             text = first.describe() if len(steps) == 1 else first.name + "".join(

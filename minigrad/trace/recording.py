@@ -9,18 +9,23 @@
 from __future__ import annotations
 
 import contextlib
-from typing import NamedTuple
-
 from .. import autograd
 
 _recorders: list = []
 
 
-class Scope(NamedTuple):
-    """A named unit of computation; ``meta`` says which one (layer, direction, time step ...)."""
+class Scope:
+    """One named unit of computation; ``meta`` says which one (layer, direction, time step ...).
 
-    name: str
-    meta: tuple  # sorted (key, value) pairs, so scopes compare and hash
+    Every ``with scope(...)`` makes a new Scope, and scopes compare by identity: two calls of the same cell are
+    two steps, even when nothing in their meta tells them apart.
+    """
+
+    __slots__ = ("name", "meta")
+
+    def __init__(self, name: str, meta: tuple):
+        self.name = name
+        self.meta = meta  # sorted (key, value) pairs
 
     def get(self, key, default=None):
         return dict(self.meta).get(key, default)

@@ -66,3 +66,16 @@ def test_depth_limit_and_shared_nodes():
     shared = x.exp()
     text = render(trace.graph(shared * (shared + 1.0)))  # ExpBackward is reached twice
     assert text.count("ExpBackward") == 2 and "(shown above)" in text
+
+
+def test_a_loop_over_a_cell_counts_its_steps_and_draws_the_same_way_twice():
+    minigrad.manual_seed(2)
+    cell = models.RNNCell(3, 4)
+    h, outputs = None, []
+    for x_t in minigrad.randn(5, 2, 3):
+        h = cell(x_t, h)
+        outputs.append(h)
+    loss = minigrad.stack(outputs).sum()
+    first, second = render(trace.graph(loss, names=cell)), render(trace.graph(loss, names=cell))
+    assert "RNNCell step  × 5 steps" in first
+    assert first == second
