@@ -1,0 +1,394 @@
+# %% [markdown]
+# # 04 · LSTM and GRU: gates from primitives, the constant error carousel, the adding problem
+#
+# Tutorial 03 showed the gradient of a tanh RNN shrinking by a fixed factor at every step back in time.
+# The LSTM (Hochreiter & Schmidhuber, 1997) adds a second state, the cell c, that is updated by
+# *addition*:
+#
+#     i, f, g, o = σ(·), σ(·), tanh(·), σ(·)      four gates from one matmul of [x_t, h_{t-1}]
+#     c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+#     h_t = o_t ⊙ tanh(c_t)
+#
+# Along the cell path one step back multiplies the gradient by f_t and nothing else: no W_hh, no
+# tanh′. This tutorial builds the step from minigrad ops, checks that derivative through the graph,
+# measures what the forget gate's bias does to gradient flow, races a tanh RNN against an LSTM on the
+# adding problem, and sorts out the GRU's two conventions and the parameter counts.
+
+# %%
+import math
+import os
+import random
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+import models
+from minigrad import trace
+
+FAST = os.environ.get("MINIGRAD_FAST") == "1"
+f64 = minigrad.float64  # exact checks run in float64
+
+# %% [markdown]
+# ## 1. An LSTM step, written out
+#
+# torch (and `models`) keep the weights of all four gates stacked in one matrix, rows in the order
+# i, f, g, o: `weight_ih` is (4H, input_size) and `weight_hh` is (4H, H), with two bias vectors. One
+# matmul computes all gates; `chunk(4)` splits them.
+
+# %%
+def lstm_step(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh):
+    """One LSTM step from minigrad ops; returns h_t, c_t and the forget gate f_t."""
+    gates = (x @ weight_ih.T + bias_ih) + (h @ weight_hh.T + bias_hh)
+    i, f, g, o = gates.chunk(4, dim=-1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    c = f * c + i * g           # the additive update: the cell path
+    h = o * c.tanh()
+    return h, c, f
+
+
+minigrad.manual_seed(0)
+BATCH, INPUTS, HIDDEN = 3, 5, 4
+cell = models.LSTMCell(INPUTS, HIDDEN, dtype=f64)
+weights = (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh)
+x = minigrad.randn(BATCH, INPUTS, dtype=f64)
+h_prev = minigrad.randn(BATCH, HIDDEN, dtype=f64)
+c_prev = minigrad.randn(BATCH, HIDDEN, dtype=f64)
+
+ours_h, ours_c, _ = lstm_step(x, h_prev, c_prev, *weights)
+cell_h, cell_c = cell(x, (h_prev, c_prev))
+print(f"max |difference| from models.LSTMCell: h {(ours_h - cell_h).abs().max().item()}, "
+      f"c {(ours_c - cell_c).abs().max().item()}")
+assert (ours_h == cell_h).all().item() and (ours_c == cell_c).all().item()   # bit for bit
+
+
+def weight_grads(h, c) -> list:
+    """The gradients of one loss of (h, c) with respect to the cell's weights."""
+    for weight in weights:
+        weight.grad = None
+    ((h * h).sum() + c.sum()).backward()
+    return [weight.grad for weight in weights]
+
+
+ours = weight_grads(*lstm_step(x, h_prev, c_prev, *weights)[:2])
+theirs = weight_grads(*cell(x, (h_prev, c_prev)))
+assert all((a == b).all().item() for a, b in zip(ours, theirs))
+print("... and the same gradients for all four weight tensors, bit for bit.")
+
+# %% [markdown]
+# ## 2. The constant error carousel: ∂c_t/∂c_{t-1} = f_t
+#
+# Hold x_t and h_{t-1} fixed and vary c_{t-1}: c_{t-1} enters only through f_t ⊙ c_{t-1}, so the Jacobian
+# is diag(f_t). Autograd, one row per backward pass:
+
+# %%
+c_prev = minigrad.randn(1, HIDDEN, dtype=f64, requires_grad=True)
+_, c_next, f = lstm_step(x[:1], h_prev[:1], c_prev, *weights)
+rows = []
+for k in range(HIDDEN):
+    c_prev.grad = None
+    c_next[0, k].backward(retain_graph=True)
+    rows.append(c_prev.grad[0])
+jacobian = minigrad.stack(rows)
+print(f"∂c_t/∂c_(t-1) from the graph:\n{jacobian.numpy().round(6)}\nf_t = {f[0].numpy().round(6)}")
+assert (jacobian - minigrad.eye(HIDDEN, dtype=f64) * f[0]).abs().max().item() < 1e-15
+
+# %% [markdown]
+# Chaining this across steps gives Π f_t, the product seed 003 writes for ∂c_T/∂c_1. That product is
+# the gradient along the cell path *alone*. But c_{t-1} also reaches step t another way: through
+# h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1}), which feeds every gate. Cut that route by showing the gates a
+# detached h (the forward values do not change, only the graph) and autograd returns exactly Π f_t; keep it
+# and the true derivative is something else.
+
+# %%
+STEPS = 20
+minigrad.manual_seed(1)
+chain_cell = models.LSTMCell(INPUTS, HIDDEN, dtype=f64)
+chain_weights = (chain_cell.weight_ih, chain_cell.weight_hh, chain_cell.bias_ih, chain_cell.bias_hh)
+xs = minigrad.randn(STEPS, BATCH, INPUTS, dtype=f64)
+grads = {}
+for route in ("cell path only", "all paths"):
+    c0 = minigrad.zeros(BATCH, HIDDEN, dtype=f64, requires_grad=True)
+    h, c, forget_product = minigrad.zeros(BATCH, HIDDEN, dtype=f64), c0, 1.0
+    for t in range(STEPS):
+        h_in = h.detach() if route == "cell path only" else h
+        h, c, f = lstm_step(xs[t], h_in, c, *chain_weights)
+        forget_product = forget_product * f.detach()
+    c.sum().backward()                      # Σ_k ∂c_T[k]/∂c_0: the Jacobian is diagonal on the cell path
+    grads[route] = c0.grad
+cell_only_error = (grads["cell path only"] - forget_product).abs().max().item() / forget_product.max().item()
+total_gap = (grads["all paths"] - forget_product).abs().max().item() / forget_product.max().item()
+print(f"over {STEPS} steps: mean Π f_t = {forget_product.mean().item():.3e}")
+print(f"  cell path only: mean ∂c_T/∂c_0 = {grads['cell path only'].mean().item():.3e} "
+      f"(relative difference {cell_only_error:.0e})")
+print(f"  all paths:      mean ∂c_T/∂c_0 = {grads['all paths'].mean().item():.3e} "
+      f"(relative difference {total_gap:.2f})")
+assert cell_only_error < 1e-12 and total_gap > 0.1
+
+# %% [markdown]
+# So "∂c_T/∂c_1 = Π diag(f_t)" is the carousel's contribution, not the whole derivative; the paths through
+# h add terms of their own (here they even outweigh it). The carousel matters because it is one path with
+# no matrix and no squashing in it: if the network holds f_t near 1, that path alone carries the gradient
+# across many steps, whatever the others do.
+#
+# ## 3. The forget gate's bias
+#
+# At torch's initialisation every bias is small (U(−1/√H, 1/√H)), so f_t ≈ σ(0) = 0.5: the carousel
+# halves the gradient at every step, and 0.5⁵⁰ ≈ 1e-15. `models.LSTM(..., forget_bias=1.0)` sets the forget
+# gates' total bias to 1 (b_if = 1, b_hf = 0), so f_t starts near σ(1) ≈ 0.73. We measure the effect with
+# `trace.through_time`: the loss reads the last output of a 50-step sequence, and first/last is how much of
+# ‖∂L/∂h_t‖ (or ‖∂L/∂c_t‖) survives to step 0.
+
+# %%
+T_FLOW = 50
+
+
+def flow_of(make_layer, seed: int):
+    """Run one random sequence through a fresh layer and backpropagate from the last output."""
+    minigrad.manual_seed(seed)
+    sequence = minigrad.randn(T_FLOW, 4, 8)
+    minigrad.manual_seed(seed + 100)
+    layer = make_layer()
+    with trace.through_time() as flow:
+        output, _ = layer(sequence)
+    output[-1].sum().backward()
+    return flow
+
+
+def mean(values) -> float:
+    return sum(values) / len(values)
+
+
+bias_table = Table(title=f"LSTM(8, 32), {T_FLOW} steps: mean forget gate and ‖∂L/∂c_t‖ first/last",
+                   box=None, padding=(0, 1))
+for heading in ("seed", "f, default", "first/last", "f, bias 1", "first/last", "gain"):
+    bias_table.add_column(heading, justify="right")
+for seed in range(3 if FAST else 6):
+    default = flow_of(lambda: models.LSTM(8, 32), seed)
+    biased = flow_of(lambda: models.LSTM(8, 32, forget_bias=1.0), seed)
+    gain = biased.ratio("grad_c") / default.ratio("grad_c")
+    bias_table.add_row(str(seed), f"{mean(default.series('forget_gate')):.3f}", f"{default.ratio('grad_c'):.2e}",
+                       f"{mean(biased.series('forget_gate')):.3f}", f"{biased.ratio('grad_c'):.2e}", f"×{gain:.0e}")
+    assert abs(mean(default.series("forget_gate")) - 0.5) < 0.03
+    assert abs(mean(biased.series("forget_gate")) - 1 / (1 + math.exp(-1))) < 0.03
+    assert gain > 1e3
+trace.show(bias_table)
+print(f"σ(0) = 0.5, σ(1) = {1 / (1 + math.exp(-1)):.3f};  0.5^49 = {0.5 ** 49:.1e}, "
+      f"0.731^49 = {0.731 ** 49:.1e}")
+
+# %% [markdown]
+# The left half of the table is the default (f ≈ 0.5), the right half forget_bias=1.0 (f ≈ 0.73). The
+# bias buys orders of magnitude more gradient at step 0 (the gain column), for free, before any
+# training. Seed 002 describes the trick as making the gate default to "remember, f_t ≈ 1"; with the
+# usual value 1.0 it defaults to 0.73 (it takes a bias of 3 to reach 0.95). That is far from 1, but far
+# enough from 0.5 to matter: 0.73⁴⁹ against 0.5⁴⁹.
+#
+# ## 4. Tanh RNN, LSTM and GRU side by side
+#
+# The same 50-step sequence through each layer, freshly initialised, gradient from the last output only
+# ("LSTM fb" is the LSTM with forget_bias=1.0).
+
+# %%
+flows = {
+    "RNN": flow_of(lambda: models.RNN(8, 32), 0),
+    "LSTM": flow_of(lambda: models.LSTM(8, 32), 0),
+    "LSTM fb": flow_of(lambda: models.LSTM(8, 32, forget_bias=1.0), 0),
+    "GRU": flow_of(lambda: models.GRU(8, 32), 0),
+}
+trace.show(trace.compare(flows, max_rows=25))
+factors = {name: flow.ratio("grad_h") ** (1 / (T_FLOW - 1)) for name, flow in flows.items()}
+print("average factor per step back:\n  " + ", ".join(f"{name} ×{value:.3f}" for name, value in factors.items()))
+assert factors["RNN"] < factors["LSTM"] < factors["LSTM fb"] and factors["RNN"] < factors["GRU"]
+assert flows["LSTM fb"].ratio("grad_h") > 1e4 * flows["RNN"].ratio("grad_h")
+
+# %% [markdown]
+# At initialisation the gated layers are only modestly better than the tanh RNN: their gates sit near
+# 0.5 and let the gradient leak away. What the gates buy is the *ability* to stop the leak: an LSTM that
+# learns f_t ≈ 1 (or a GRU that learns z_t ≈ 1, below) for the units that must remember carries the
+# gradient across the whole sequence; a tanh RNN has no such setting. Training shows the difference.
+#
+# ## 5. The adding problem
+#
+# Each input is a sequence of pairs (value, marker): values uniform in [0, 1), two positions marked with
+# 1, one in each half. The target is the sum of the two marked values. Answering the mean, 1.0, every time
+# scores MSE = Var(U₁ + U₂) = 2/12 = 1/6 ≈ 0.167; finding only one of the two values scores 1/12 ≈ 0.083.
+# To do better a model must carry the first marked value across half the sequence (T = 50 steps here,
+# 20 in the fast version). We train a tanh RNN and an LSTM (32 units each, torch's default
+# initialisation) with the same budget: Adam, lr 0.01, gradient clipping at 1.0, batches of 64 fresh
+# sequences, and the MSE measured on 1,000 held-out ones.
+
+# %%
+LENGTH = 20 if FAST else 50
+TRAIN_STEPS = 400 if FAST else 1000
+EVAL_EVERY = TRAIN_STEPS // 10
+BASELINE, ONE_VALUE = 1 / 6, 1 / 12
+
+
+class Adder(nn.Module):
+    """A recurrent layer reading (N, T, 2) and a linear read-out of its last state."""
+
+    def __init__(self, layer_class, hidden: int = 32):
+        super().__init__()
+        self.recurrent = layer_class(2, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, inputs):
+        output, _ = self.recurrent(inputs)
+        return self.head(output[:, -1]).squeeze(-1)
+
+
+held_out_inputs, held_out_targets = models.tasks.adding_problem(1000, LENGTH, seed=1234)
+print(f"held-out set: inputs {held_out_inputs.shape}, MSE of always answering 1.0: "
+      f"{F.mse_loss(minigrad.ones_like(held_out_targets), held_out_targets).item():.4f}")
+
+
+def held_out_mse(model) -> float:
+    with minigrad.no_grad():
+        return F.mse_loss(model(held_out_inputs), held_out_targets).item()
+
+
+def train_adder(layer_class, seed: int, progress) -> list:
+    """Train for TRAIN_STEPS steps; the held-out MSE every EVAL_EVERY steps (and at step 0)."""
+    minigrad.manual_seed(seed)
+    model = Adder(layer_class)
+    optimizer = minigrad.optim.Adam(model.parameters(), lr=0.01)
+    batches = random.Random(seed)                   # the stream of training sequences
+    curve = [held_out_mse(model)]
+    task = progress.add_task(f"{layer_class.__name__} (T = {LENGTH})", total=TRAIN_STEPS, status="")
+    for step in range(1, TRAIN_STEPS + 1):
+        inputs, targets = models.tasks.adding_problem(64, LENGTH, seed=batches)
+        loss = F.mse_loss(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        if step % EVAL_EVERY == 0:
+            curve.append(held_out_mse(model))
+        progress.update(task, advance=1, status=f"held-out MSE {curve[-1]:.3f}")
+    return curve
+
+
+with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
+              TimeElapsedColumn(), transient=True) as progress:
+    curves = {name: train_adder(layer_class, 0, progress)
+              for name, layer_class in (("tanh RNN", models.RNN), ("LSTM", models.LSTM))}
+
+table = Table(title=f"Adding problem, T = {LENGTH}: held-out MSE", box=None, padding=(0, 2))
+table.add_column("step", justify="right")
+for name in curves:
+    table.add_column(name, justify="right")
+for index in range(len(curves["LSTM"])):
+    table.add_row(str(index * EVAL_EVERY), *(f"{curve[index]:.4f}" for curve in curves.values()))
+trace.show(table)
+rnn_final, lstm_final = curves["tanh RNN"][-1], curves["LSTM"][-1]
+print(f"after {TRAIN_STEPS} steps (baseline {BASELINE:.4f}, one value found {ONE_VALUE:.4f}):\n"
+      f"  tanh RNN {rnn_final:.4f} ({rnn_final / BASELINE:.0%} of the baseline)\n"
+      f"  LSTM     {lstm_final:.4f} ({lstm_final / BASELINE:.1%} of the baseline)")
+distance = LENGTH - 1 - (LENGTH // 2 - 1) / 2      # mean steps from the first marker to the output
+print(f"The first marker is on average {distance:g} steps before the output; at ×{factors['RNN']:.3f}\n"
+      f"per step (the untrained RNN of section 4), {factors['RNN'] ** distance:.0e} of the gradient gets there.")
+assert lstm_final < 0.05 and lstm_final < rnn_final / 3
+assert rnn_final > 0.75 * BASELINE   # near the baseline: the RNN has not found even one of the values
+
+# %% [markdown]
+# The LSTM's curve sits on the baseline for a while (it first has to discover the markers), then drops
+# far below it; the tanh RNN's stays near the baseline. Its problem is the one measured in section 4: the
+# loss's dependence on the first marked value reaches that step only through a product of one factor
+# per step in between, and nothing in a tanh RNN can hold those factors near 1.
+#
+# ## 6. The GRU, and a convention to watch
+#
+# The GRU (Cho et al., 2014) merges c and h and uses two gates, reset r and update z, plus a candidate n.
+# torch and `models` write (gate order r, z, n):
+#
+#     r = σ(W_ir x + b_ir + W_hr h + b_hr)
+#     z = σ(W_iz x + b_iz + W_hz h + b_hz)
+#     n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+#     h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}             z near 1 keeps the old state
+#
+# Seed 004 writes h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t, where z near 1 *replaces* the state (and, in the
+# same breath, describes z as controlling "how much of the previous state to keep", which is torch's
+# meaning, not its formula's). Both conventions describe the same family of models: since
+# 1 − σ(a) = σ(−a), the seed's z is torch's z with the update gate's weights and biases negated. Reading
+# torch weights with the seed's formula, however, gives a different function. Checked:
+
+# %%
+minigrad.manual_seed(2)
+gru = models.GRUCell(INPUTS, HIDDEN, dtype=f64)
+x = minigrad.randn(BATCH, INPUTS, dtype=f64)
+h = minigrad.randn(BATCH, HIDDEN, dtype=f64)
+x_r, x_z, x_n = (x @ gru.weight_ih.T + gru.bias_ih).chunk(3, dim=-1)
+h_r, h_z, h_n = (h @ gru.weight_hh.T + gru.bias_hh).chunk(3, dim=-1)
+r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+n = (x_n + r * h_n).tanh()
+reference = gru(x, h)
+
+torch_form = (1 - z) * n + z * h
+seed_form_same_z = (1 - z) * h + z * n
+z_negated = (-(x_z + h_z)).sigmoid()                # σ(−a): the update gate's weights and biases negated
+seed_form_negated_z = (1 - z_negated) * h + z_negated * n
+gaps = {"torch's formula": torch_form, "seed 004's formula, same weights": seed_form_same_z,
+        "seed 004's formula, z weights negated": seed_form_negated_z}
+for label, value in gaps.items():
+    print(f"{label:40s} max |h_t − GRUCell| = {(value - reference).abs().max().item():.1e}")
+assert (torch_form - reference).abs().max().item() == 0.0
+assert (seed_form_negated_z - reference).abs().max().item() < 1e-15
+assert (seed_form_same_z - reference).abs().max().item() > 1e-2
+
+# %% [markdown]
+# A second difference hides in seed 004's candidate, tanh(W · [r ⊙ h_{t-1}, x_t]): the reset gate
+# multiplies h *before* the matmul (as in Cho et al.'s paper), where torch and cuDNN multiply *after* it,
+# r ⊙ (W_hn h + b_hn). W_hn (r ⊙ h) and r ⊙ (W_hn h) differ unless W_hn is diagonal, so this is not a
+# renaming: the two are different models, and weights do not carry over between them.
+
+# %%
+weight_hn, bias_hn = gru.weight_hh.chunk(3)[2], gru.bias_hh.chunk(3)[2]
+n_reset_before = (x_n + (r * h) @ weight_hn.T + bias_hn).tanh()   # the seed's form (biases kept outside r)
+reset_gap = (n_reset_before - n).abs().max().item()
+print(f"candidate with r before vs after the matmul: max |difference| = {reset_gap:.3f}")
+assert reset_gap > 1e-2
+
+# %% [markdown]
+# ## 7. Counting parameters
+#
+# Each gate (and each candidate) of a torch-style layer owns a block of W_ih (H × I), a block of W_hh
+# (H × H) and two bias vectors, so a layer with G blocks has G·(H·I + H·H + 2H) parameters: G = 1 for the
+# RNN, 3 for the GRU (r, z, n), 4 for the LSTM (i, f, g, o).
+
+# %%
+def count(module) -> int:
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
+counts = Table(title="Parameters of one layer", box=None, padding=(0, 2))
+counts.add_column("input, hidden", justify="right")
+for name in ("RNN", "GRU", "LSTM", "GRU / LSTM"):
+    counts.add_column(name, justify="right")
+for inputs, hidden in ((8, 32), (128, 256), (512, 512)):
+    sizes = {name: count(getattr(models, name)(inputs, hidden)) for name in ("RNN", "GRU", "LSTM")}
+    for name, blocks in (("RNN", 1), ("GRU", 3), ("LSTM", 4)):
+        assert sizes[name] == blocks * (hidden * inputs + hidden * hidden + 2 * hidden)
+    assert sizes["GRU"] * 4 == sizes["LSTM"] * 3
+    counts.add_row(f"{inputs}, {hidden}", *(f"{sizes[name]:,}" for name in ("RNN", "GRU", "LSTM")),
+                   f"{sizes['GRU'] / sizes['LSTM']:.2f}")
+trace.show(counts)
+
+# %% [markdown]
+# The GRU has exactly 3/4 of the LSTM's parameters. That is seed 004's "3 matrices vs. 4" read as gate
+# blocks (each block is really two matrices, W_i· and W_h·: 6 against 8). The same seed's summary, "LSTM has
+# 4 components (forget, input, candidate, output gates); GRU simplifies to 2 (update, reset)", counts the
+# LSTM's candidate but not the GRU's; counted the same way it is 4 against 3, which is why the ratio is
+# 3/4 and not 1/2. Seed 002's table (parameters: RNN fewest, LSTM most, GRU in between) agrees with the
+# counts.
+#
+# One more count: seed 004's hand-written LSTM cell uses one `nn.Linear(input + hidden, 4·hidden)`, hence
+# one bias vector, where torch's `nn.LSTM` (and `models.LSTM`) has two, b_ih and b_hh. They only ever
+# appear as a sum, so the second is redundant, but it is there: 4H more parameters.
+
+# %%
+single_linear = nn.Linear(INPUTS + HIDDEN, 4 * HIDDEN)
+print(f"LSTMCell({INPUTS}, {HIDDEN}): {count(models.LSTMCell(INPUTS, HIDDEN))} parameters; "
+      f"one Linear({INPUTS + HIDDEN}, {4 * HIDDEN}): {count(single_linear)}")
+assert count(models.LSTMCell(INPUTS, HIDDEN)) - count(single_linear) == 4 * HIDDEN
