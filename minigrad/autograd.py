@@ -99,8 +99,13 @@ class Function:
     its backward then receives one gradient per output, None for outputs that received none.
     """
 
-    __slots__ = ("parents", "parent_outputs", "input_meta", "num_outputs", "device", "hooks", "retained",
-                 "released", "scope", "__dict__", "__weakref__")
+    __slots__ = ("parents", "parent_outputs", "input_meta", "num_outputs", "device", "scope", "__dict__",
+                 "__weakref__")
+    # Rarely set, so class-level defaults rather than slots filled for every node; an instance that needs one
+    # (a hook, retain_grad, a released node) gets it in its __dict__.
+    hooks = None
+    retained = None
+    released = False
 
     # --- the two methods each op writes -------------------------------------------------------------------
     @staticmethod
@@ -149,8 +154,8 @@ class Function:
                 arrays.append(x)
         ctx.device = None if first is None else backend.device_of(first)
         out = cls.forward(ctx, *arrays, **params)
-        several = isinstance(out, tuple)
-        results = tuple(Tensor._make(o) for o in out) if several else (Tensor._make(out),)
+        several = type(out) is tuple
+        results = tuple(map(Tensor._make, out)) if several else (Tensor._make(out),)
         if wants_graph and _grad_enabled and results and results[0].data.dtype.kind == "f":
             parents, parent_outputs, meta = [], [], []
             for x in inputs:
@@ -166,9 +171,6 @@ class Function:
                 parent_outputs.append(0)
             ctx.parents, ctx.parent_outputs, ctx.input_meta = tuple(parents), tuple(parent_outputs), tuple(meta)
             ctx.num_outputs = len(results)
-            ctx.hooks = None
-            ctx.retained = None
-            ctx.released = False
             ctx.scope = current_scope
             for number, result in enumerate(results):
                 result.grad_fn = ctx
@@ -237,12 +239,16 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
         while ready:
             node = ready.pop()
             output_grads = grads.pop(node, None)
-            if output_grads is not None:
-                input_grads = _run_node(node, output_grads)
+            if output_grads is None:  # nothing reached this node (its consumers produced no gradient for it)
+                input_grads = (None,) * len(node.parents)
+            else:
+                if node.hooks is not None or node.retained is not None:
+                    _run_tensor_hooks(node, output_grads)
+                input_grads = node.backward(node, *output_grads)
+                if type(input_grads) is not tuple:
+                    input_grads = (input_grads,)
                 for observer in backward_observers:
                     observer(node, output_grads, input_grads)
-            else:  # nothing reached this node (its consumers produced no gradient for it)
-                input_grads = (None,) * len(node.parents)
             if not retain_graph:
                 node.release()
             for parent, output_nr, g, meta in zip(node.parents, node.parent_outputs, input_grads, node.input_meta):
@@ -285,19 +291,16 @@ def _count_consumers(root: Function) -> dict:
     return pending
 
 
-def _run_node(node: Function, output_grads: list):
-    """Apply the hooks of the tensors this node produced, then the node's own backward."""
-    if node.hooks or node.retained:
-        for output_nr, grad in enumerate(output_grads):
-            if grad is None:
-                continue
-            grad = output_grads[output_nr] = _apply_hooks((node.hooks or {}).get(output_nr), grad)
-            retained = (node.retained or {}).get(output_nr)
-            tensor = retained() if retained is not None else None
-            if tensor is not None:
-                tensor.grad = _tensor.Tensor._make(grad.copy() if tensor.grad is None else tensor.grad.data + grad)
-    grads = node.backward(node, *output_grads)
-    return grads if isinstance(grads, tuple) else (grads,)
+def _run_tensor_hooks(node: Function, output_grads: list) -> None:
+    """Apply the hooks (and retain_grad) of the tensors this node produced, before the node's own backward."""
+    for output_nr, grad in enumerate(output_grads):
+        if grad is None:
+            continue
+        grad = output_grads[output_nr] = _apply_hooks((node.hooks or {}).get(output_nr), grad)
+        retained = (node.retained or {}).get(output_nr)
+        tensor = retained() if retained is not None else None
+        if tensor is not None:
+            tensor.grad = _tensor.Tensor._make(grad.copy() if tensor.grad is None else tensor.grad.data + grad)
 
 
 def _apply_hooks(hooks, grad):

@@ -76,7 +76,7 @@ def test_saved_values_are_freed_and_a_second_backward_raises():
     x = leaf([1.0, 2.0])
     y = (x * x).sum()
     y.backward()
-    assert y.grad_fn.released and not y.grad_fn.__dict__
+    assert y.grad_fn.released and set(y.grad_fn.__dict__) == {"released"}  # nothing forward saved is left
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         y.backward()
 
