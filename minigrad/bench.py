@@ -15,6 +15,7 @@ recorded op.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 import tracemalloc
@@ -143,11 +144,13 @@ def contestants(cell: str, steps: int, batch: int, inputs: int, hidden: int, dev
 
 
 def _torch_contestant(cell, layer, x, grad_output):
+    # torch's OpenMP threads otherwise keep spinning on the other cores after each call, slowing whichever
+    # contestant runs next; passive waiting leaves the machine to it (this must be set before torch starts).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     twin = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell](layer.input_size,
                                                                                  layer.hidden_size)
     twin.load_state_dict({name: torch.from_numpy(p.numpy().copy()) for name, p in layer.named_parameters()})

@@ -348,7 +348,7 @@ class Tensor:
     # --- arithmetic -------------------------------------------------------------------------------------
     def _binary(self, function, other, op: str, reflected=False):
         other = _operand(other, self, op)
-        if isinstance(other, Tensor) and other.shape != self.shape:
+        if isinstance(other, Tensor) and other.data.shape != self.data.shape:
             broadcast_shapes(self.shape, other.shape, op=op)
         return function.apply(other, self) if reflected else function.apply(self, other)
 
@@ -659,8 +659,8 @@ class Tensor:
 def _operand(value, like: Tensor, op: str):
     """The other operand of a binary op: a Tensor, a Python number (kept as a scalar), or an array of the
     same device (wrapped). Anything else is refused, as torch refuses lists."""
-    if isinstance(value, Tensor):
-        return value
+    if isinstance(value, Tensor) or type(value) is _builtin_float or type(value) is _builtin_int:
+        return value  # the common cases first: this runs for every arithmetic op
     if isinstance(value, numbers.Number):
         return value.item() if hasattr(value, "item") else value  # NumPy scalars would force their dtype
     if backend.is_array(value):

@@ -34,15 +34,21 @@ class Scope:
         return self.name + (" (" + ", ".join(f"{k}={v}" for k, v in self.meta) + ")" if self.meta else "")
 
 
-@contextlib.contextmanager
-def scope(name: str, **meta):
-    """Attribute every op created inside the block to the scope ``name`` (with ``meta`` such as t=3)."""
-    outer = autograd.current_scope
-    autograd.current_scope = Scope(name, tuple(sorted(meta.items())))
-    try:
-        yield autograd.current_scope
-    finally:
-        autograd.current_scope = outer
+class scope:
+    """``with scope(name, **meta):`` attributes every op created inside the block to a new Scope ``name`` (with
+    ``meta`` such as t=3). A plain class rather than a generator: recurrent layers enter one at every step."""
+
+    __slots__ = ("scope", "outer")
+
+    def __init__(self, name: str, **meta):
+        self.scope = Scope(name, tuple(sorted(meta.items())))
+
+    def __enter__(self) -> Scope:
+        self.outer, autograd.current_scope = autograd.current_scope, self.scope
+        return self.scope
+
+    def __exit__(self, *exc) -> None:
+        autograd.current_scope = self.outer
 
 
 def current_scope():
