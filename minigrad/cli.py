@@ -51,6 +51,15 @@ def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, s
     return flows
 
 
+def _device(console, name: str):
+    """The named device, or None after printing why it cannot be had (unknown name, no CuPy, no GPU)."""
+    try:
+        return minigrad.device(name)
+    except (RuntimeError, ValueError) as error:
+        console.print(f"[red]{error}[/red]")
+        return None
+
+
 def _progress(console):
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
                     TimeElapsedColumn(), console=console, transient=True)
@@ -215,10 +224,8 @@ def _selftest_cases():
 
 def selftest(console, args) -> int:
     """Gradcheck every op on a device, the way a GPU user checks an install."""
-    try:
-        device = minigrad.device(args.device)
-    except (RuntimeError, ValueError) as error:
-        console.print(f"[red]{error}[/red]")
+    device = _device(console, args.device)
+    if device is None:
         return 2
     previous = minigrad.get_default_device()
     minigrad.set_default_device(device)
@@ -272,10 +279,8 @@ def bench_command(console, args) -> int:
     if any(cell not in CELLS for cell in cells):
         console.print(f"[red]expected cells among {', '.join(CELLS)}, got {args.cells!r}[/red]")
         return 2
-    try:
-        device = minigrad.device(args.device)
-    except (RuntimeError, ValueError) as error:
-        console.print(f"[red]{error}[/red]")
+    device = _device(console, args.device)
+    if device is None:
         return 2
     repeats = 2 if args.quick else args.repeats
     table = Table(title=f"One training step, median of {repeats} (device {device}, float32)", box=None)
