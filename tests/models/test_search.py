@@ -144,8 +144,7 @@ def test_greedy_feeds_back_the_argmax_token(seed):
 
 
 def countdown(prefix):
-    """Row (n,) says A n times, then eos; after eos it would go on saying A (which the search must ignore)."""
-    A = 2
+    """Row (n,) says A (token 2) n times, then eos; after eos it would go on saying A (the search must ignore it)."""
     count, generated = prefix[0], prefix[2:]
     said_enough = len(generated) >= count and EOS not in generated
     return [math.log(p) for p in ([0.05, 0.9, 0.05] if said_enough else [0.05, 0.05, 0.9])]  # bos, eos, A
