@@ -2,7 +2,8 @@
 
 The programs below are the PyTorch examples of the seed material (shared/seeds/004, an interview-question page),
 with `import torch` → `import minigrad as torch`, `torch.nn` → `models.nn`, and nothing else changed. Each test
-checks the shapes the seed's comments promise.
+checks the shapes the seed's comments promise. (The seed's Seq2Seq example runs, with the same check, in
+tutorials/08_seq2seq.py.)
 """
 
 import minigrad as torch
@@ -61,31 +62,6 @@ def test_manual_lstm_cell_and_the_built_in_lstm():
     x = torch.randn(32, 50, 128)
     output, (h_n, c_n) = lstm(x)
     assert output.shape == (32, 50, 512)  # 256*2 for bidirectional
-
-
-def test_seq2seq_without_attention():
-    class Seq2Seq(nn.Module):
-        def __init__(self, input_vocab, output_vocab, embed_dim, hidden_dim):
-            super().__init__()
-            self.encoder_embed = nn.Embedding(input_vocab, embed_dim)
-            self.decoder_embed = nn.Embedding(output_vocab, embed_dim)
-            self.encoder = nn.LSTM(embed_dim, hidden_dim, batch_first=True)
-            self.decoder = nn.LSTM(embed_dim, hidden_dim, batch_first=True)
-            self.output_proj = nn.Linear(hidden_dim, output_vocab)
-
-        def forward(self, src, tgt):
-            src_emb = self.encoder_embed(src)
-            _, (h, c) = self.encoder(src_emb)
-            tgt_emb = self.decoder_embed(tgt)
-            decoder_out, _ = self.decoder(tgt_emb, (h, c))
-            logits = self.output_proj(decoder_out)
-            return logits
-
-    model = Seq2Seq(input_vocab=5000, output_vocab=5000, embed_dim=256, hidden_dim=512)
-    src = torch.randint(0, 5000, (2, 10))
-    tgt = torch.randint(0, 5000, (2, 15))
-    out = model(src, tgt)
-    assert out.shape == (2, 15, 5000)
 
 
 def test_variable_length_sequences():
