@@ -51,14 +51,16 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
+        self._previous = []  # a stack: a decorated function may call itself, entering the same object again
 
     def __enter__(self):
         global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, self.mode
+        self._previous.append(_grad_enabled)
+        _grad_enabled = self.mode
 
     def __exit__(self, *exc):
         global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_enabled = self._previous.pop()
 
 
 class no_grad(set_grad_enabled):

@@ -214,3 +214,13 @@ def test_iterating_over_a_tensor_is_one_unbind():
     assert len(rows) == 3 and rows[0].grad_fn is rows[2].grad_fn
     sum(r * (i + 1.0) for i, r in enumerate(rows)).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+
+
+def test_a_no_grad_function_that_calls_itself_restores_grad_mode():
+    @minigrad.no_grad()
+    def depth(n):
+        assert not minigrad.is_grad_enabled()
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    assert depth(3) == 3
+    assert minigrad.is_grad_enabled()
