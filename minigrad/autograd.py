@@ -140,47 +140,62 @@ class Function:
         ``inputs`` are Tensors or Python numbers (a number is a constant); ``params`` are passed to forward as is.
         Returns a Tensor, or a tuple of Tensors when forward returns a tuple.
         """
+        # This runs for every op of every model, so it is written for speed: one pass over the inputs, and
+        # the bookkeeping of a graph node only when one is recorded.
         Tensor = _tensor.Tensor
+        make = Tensor._make
         ctx = cls.__new__(cls)
-        arrays, first, wants_graph = [], None, False
+        arrays, array_type, wants_graph = [], None, False
         for x in inputs:
             if isinstance(x, Tensor):
                 data = x.data
-                if first is None:
-                    first = data
-                elif type(data) is not type(first):  # only then can the devices differ
+                if array_type is None:
+                    array_type = type(data)
+                elif type(data) is not array_type:  # only then can the devices differ
                     _check_one_device(cls, inputs)
                 arrays.append(data)
                 wants_graph = wants_graph or x.requires_grad
             else:
                 arrays.append(x)
-        ctx.device = None if first is None else backend.device_of(first)
+        ctx.device = None if array_type is None else backend.DEVICE_OF_TYPE[array_type]
         out = cls.forward(ctx, *arrays, **params)
-        several = type(out) is tuple
-        results = tuple(map(Tensor._make, out)) if several else (Tensor._make(out),)
-        if wants_graph and _grad_enabled and results and results[0].data.dtype.kind == "f":
-            parents, parent_outputs, meta = [], [], []
-            for x in inputs:
-                if isinstance(x, Tensor):
-                    meta.append((x.data.shape, x.data.dtype))
-                    if x.requires_grad:
-                        parents.append(x if x.grad_fn is None else x.grad_fn)
-                        parent_outputs.append(x.output_nr)
-                        continue
-                else:
-                    meta.append(None)
+        if type(out) is tuple:
+            results = tuple(map(make, out))
+            dtype = results[0].data.dtype if results else None
+        else:
+            results = make(out)
+            dtype = results.data.dtype
+        if wants_graph and _grad_enabled and dtype is not None and dtype.kind == "f":
+            ctx._record(inputs, arrays, results)
+        return results
+
+    def _record(self, inputs, arrays, results) -> None:
+        """Make this call a node of the graph: remember where each input came from, and own the outputs."""
+        parents, parent_outputs, meta = [], [], []  # lists, not tuples: nothing changes them, and it is faster
+        for x, array in zip(inputs, arrays):
+            if x is array:  # a constant (a Tensor is passed to forward as its array)
                 parents.append(None)
                 parent_outputs.append(0)
-            ctx.parents, ctx.parent_outputs, ctx.input_meta = tuple(parents), tuple(parent_outputs), tuple(meta)
-            ctx.num_outputs = len(results)
-            ctx.scope = current_scope
+                meta.append(None)
+                continue
+            meta.append((array.shape, array.dtype))
+            if x.requires_grad:
+                parents.append(x.grad_fn or x)
+                parent_outputs.append(x.output_nr)
+            else:
+                parents.append(None)
+                parent_outputs.append(0)
+        self.parents, self.parent_outputs, self.input_meta = parents, parent_outputs, meta
+        self.scope = current_scope
+        if type(results) is tuple:
+            self.num_outputs = len(results)
             for number, result in enumerate(results):
-                result.grad_fn = ctx
-                result.output_nr = number
-                result.requires_grad = True
-            for hook in creation_hooks:
-                hook(ctx)
-        return results if several else results[0]
+                result.grad_fn, result.output_nr, result.requires_grad = self, number, True
+        else:
+            self.num_outputs = 1
+            results.grad_fn, results.requires_grad = self, True
+        for hook in creation_hooks:
+            hook(self)
 
     def release(self) -> None:
         """Free what forward saved; a later backward through this node raises instead of using stale data."""
@@ -231,6 +246,7 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
     """
     root = tensor.grad_fn
     leaf_grads = {}
+    summed = set()  # see _add
     if root is None:  # backward on a leaf: d(leaf)/d(leaf) is the identity
         leaf_grads[tensor] = gradient
     else:
@@ -249,32 +265,52 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
                 input_grads = node.backward(node, *output_grads)
                 if type(input_grads) is not tuple:
                     input_grads = (input_grads,)
-                for observer in backward_observers:
-                    observer(node, output_grads, input_grads)
+                if backward_observers:
+                    for observer in backward_observers:
+                        observer(node, output_grads, input_grads)
             if not retain_graph:
                 node.release()
-            for parent, output_nr, g, meta in zip(node.parents, node.parent_outputs, input_grads, node.input_meta):
+            for parent, output_nr, grad, meta in zip(node.parents, node.parent_outputs, input_grads,
+                                                     node.input_meta):
                 if parent is None:
                     continue
-                if g is not None:
+                if grad is not None:
                     shape, dtype = meta
-                    if g.shape != shape:
-                        g = unbroadcast(g, shape)
-                    if g.dtype != dtype:
-                        g = g.astype(dtype)
-                if isinstance(parent, Function):
-                    if g is not None:
+                    if grad.shape != shape:
+                        grad = unbroadcast(grad, shape)
+                    if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: dtypes are shared
+                        grad = grad.astype(dtype)
+                if parent in pending:  # a node (leaves are not counted)
+                    if grad is not None:
                         slots = grads.get(parent)
                         if slots is None:
                             slots = grads[parent] = [None] * parent.num_outputs
-                        slots[output_nr] = g if slots[output_nr] is None else slots[output_nr] + g
-                    pending[parent] -= 1
-                    if pending[parent] == 0:
+                        slots[output_nr] = grad if slots[output_nr] is None else _add(
+                            slots[output_nr], grad, (parent, output_nr), summed)
+                    left = pending[parent] - 1
+                    pending[parent] = left
+                    if left == 0:
                         ready.append(parent)
-                elif g is not None:
-                    leaf_grads[parent] = g if parent not in leaf_grads else leaf_grads[parent] + g
+                elif grad is not None:
+                    total = leaf_grads.get(parent)
+                    leaf_grads[parent] = grad if total is None else _add(total, grad, parent, summed)
     for leaf, grad in leaf_grads.items():
         _accumulate_into_leaf(leaf, grad)
+
+
+def _add(total, grad, key, summed: set):
+    """The gradient so far plus one more contribution.
+
+    The first contribution is kept as it is (by the caller): it may be shared (Add hands the same array to both
+    its inputs). The second makes a new array, the sum, whose ``key`` goes into ``summed``; nobody else holds that
+    array, so later contributions are added into it in place: a weight used at every time step costs one buffer,
+    not one per step.
+    """
+    if key in summed:
+        total += grad
+        return total
+    summed.add(key)
+    return total + grad
 
 
 def _count_consumers(root: Function) -> dict:

@@ -280,7 +280,8 @@ class Device:
 cpu = Device("cpu", np, np.ndarray)
 strict = Device("strict", _StrictNamespace(np), StrictArray)
 _cuda = None
-_DEVICE_OF_TYPE = {np.ndarray: cpu, StrictArray: strict}
+# The device of each array type: one dictionary lookup tells an array's device, and whether a value is an array.
+DEVICE_OF_TYPE = {np.ndarray: cpu, StrictArray: strict}
 
 
 def _cuda_device() -> Device:
@@ -299,7 +300,7 @@ def _cuda_device() -> Device:
         if count == 0:
             raise RuntimeError("device 'cuda' needs a CUDA GPU, but CuPy found none")
         _cuda = Device("cuda", cupy, cupy.ndarray)
-        _DEVICE_OF_TYPE[cupy.ndarray] = _cuda
+        DEVICE_OF_TYPE[cupy.ndarray] = _cuda
     return _cuda
 
 
@@ -342,7 +343,7 @@ def set_default_device(spec) -> None:
 
 def device_of(array) -> Device:
     """The device an array lives on (host NumPy arrays and scalars are on cpu)."""
-    known = _DEVICE_OF_TYPE.get(type(array))  # the common case in one dictionary lookup: it runs for every op
+    known = DEVICE_OF_TYPE.get(type(array))  # the common case in one dictionary lookup: it runs for every op
     if known is not None:
         return known
     if isinstance(array, (np.ndarray, np.generic, numbers.Number)):
@@ -361,7 +362,7 @@ def is_array(value) -> bool:
 
 def as_array(value):
     """NumPy returns a scalar (np.float32) from a full reduction or a 0-d operation; tensors hold arrays."""
-    if type(value) in _DEVICE_OF_TYPE:  # already an array: the common case, decided by one dictionary lookup
+    if type(value) in DEVICE_OF_TYPE:  # already an array: the common case, decided by one dictionary lookup
         return value
     return np.asarray(value) if isinstance(value, np.generic) else value
 

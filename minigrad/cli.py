@@ -215,6 +215,7 @@ def _selftest_cases():
         ("cat", lambda a, b: minigrad.cat([a, b], 1), [(2, 3), (2, 2)], False),
         ("split", lambda a: a.split([1, 2], 1)[1], [(2, 3)], False),
         ("unbind", lambda a: a.unbind(0)[1], [(2, 3)], False),
+        ("stack", lambda a, b: minigrad.stack([a, b], 1), [(2, 3), (2, 3)], False),
         ("where", lambda a, b: minigrad.where(mask, a, b), [(2, 3), (2, 3)], False),
         ("softmax", lambda a: a.softmax(1), [(2, 3)], False),
         ("log_softmax", lambda a: a.log_softmax(1), [(2, 3)], False),

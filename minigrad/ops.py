@@ -408,6 +408,20 @@ class Split(Function):
         return ctx.xp.concatenate([_or_zeros(ctx, g, size) for g, size in zip(grads, ctx.sizes)], axis=ctx.dim)
 
 
+class Stack(Function):
+    """Arrays of one shape joined along a new axis ``dim``: the inverse of Unbind, and one node however many
+    arrays (a recurrent layer stacks its T outputs)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        return ctx.xp.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad[(slice(None),) * ctx.dim + (i,)] for i in range(grad.shape[ctx.dim]))
+
+
 class Unbind(Function):
     """The slices a[..., i, ...] along ``dim`` for every i, as several outputs of one node."""
 

@@ -26,9 +26,14 @@ SortResult = collections.namedtuple("sort", ["values", "indices"])
 
 
 # --- argument checks shared by many ops --------------------------------------------------------------------
+def _is_int(value) -> bool:
+    """An integer but not a bool (the exact type is tested first: the ABC check is slow and this runs per op)."""
+    return type(value) is _builtin_int or (isinstance(value, numbers.Integral) and not isinstance(value, _builtin_bool))
+
+
 def _check_dim(dim, ndim: int, op: str, extra: int = 0) -> int:
     """A dimension index in [-ndim-extra, ndim+extra) as a non-negative int (``extra=1`` for unsqueeze)."""
-    if not isinstance(dim, numbers.Integral) or isinstance(dim, _builtin_bool):
+    if not _is_int(dim):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     size = ndim + extra
     if not -size <= dim < size:
@@ -62,7 +67,7 @@ def _size(args, op: str) -> tuple:
     """Sizes given as f(2, 3) or f((2, 3)) or f([2, 3])."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    if not all(isinstance(n, numbers.Integral) and not isinstance(n, _builtin_bool) and n >= 0 for n in args):
+    if not all(_is_int(n) and n >= 0 for n in args):
         raise ValueError(f"{op}: expected sizes to be non-negative integers, got {args}")
     return tuple(_builtin_int(n) for n in args)
 
@@ -103,11 +108,11 @@ class Tensor:
         self.output_nr = 0
         self._hooks = None
 
-    @classmethod
-    def _make(cls, array) -> "Tensor":
+    @staticmethod
+    def _make(array) -> "Tensor":
         """A tensor around an array computed by minigrad itself: no checks, no copies."""
         tensor = object.__new__(Tensor)
-        tensor.data = backend.as_array(array)
+        tensor.data = array if type(array) in backend.DEVICE_OF_TYPE else backend.as_array(array)
         tensor.requires_grad = False
         tensor.grad = None
         tensor.grad_fn = None
@@ -347,8 +352,9 @@ class Tensor:
 
     # --- arithmetic -------------------------------------------------------------------------------------
     def _binary(self, function, other, op: str, reflected=False):
-        other = _operand(other, self, op)
-        if isinstance(other, Tensor) and other.data.shape != self.data.shape:
+        if not isinstance(other, Tensor):
+            other = _operand(other, self, op)
+        elif other.data.shape != self.data.shape:
             broadcast_shapes(self.shape, other.shape, op=op)
         return function.apply(other, self) if reflected else function.apply(self, other)
 
@@ -621,18 +627,22 @@ class Tensor:
     def split(self, split_size_or_sections, dim=0):
         """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
         d = _check_dim(dim, self.ndim, "split")
-        length = self.shape[d]
+        length = self.data.shape[d]
         if isinstance(split_size_or_sections, numbers.Integral):
             if split_size_or_sections <= 0:
                 raise ValueError(f"split: expected a positive split size, got {split_size_or_sections}")
-            sizes = [min(split_size_or_sections, length - start)
-                     for start in range(0, length, split_size_or_sections)]
-        else:
-            sizes = list(split_size_or_sections)
-            if sum(sizes) != length:
-                raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
-                                 f"got {sizes} (sum {sum(sizes)})")
-        return ops.Split.apply(self, sizes=tuple(sizes), dim=d)
+            return self._split_every(split_size_or_sections, d)
+        sizes = tuple(split_size_or_sections)
+        if sum(sizes) != length:
+            raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
+                             f"got {list(sizes)} (sum {sum(sizes)})")
+        return ops.Split.apply(self, sizes=sizes, dim=d)
+
+    def _split_every(self, size: int, d: int):
+        """Pieces of ``size`` along dimension d (checked), the last one possibly smaller."""
+        length = self.data.shape[d]
+        return ops.Split.apply(self, sizes=tuple(min(size, length - start) for start in range(0, length, size)),
+                               dim=d)
 
     def unbind(self, dim=0):
         """The slices along ``dim`` as a tuple (``x.unbind(0)`` gives x[0], x[1], ...), from one graph node."""
@@ -640,10 +650,10 @@ class Tensor:
 
     def chunk(self, chunks, dim=0):
         """Split into ``chunks`` pieces of equal size along dim (the last may be smaller), as torch.chunk."""
-        if not isinstance(chunks, numbers.Integral) or chunks <= 0:
+        if not _is_int(chunks) or chunks <= 0:
             raise ValueError(f"chunk: expected a positive number of chunks, got {chunks}")
-        length = self.shape[_check_dim(dim, self.ndim, "chunk")]
-        return self.split(max(1, -(-length // chunks)), dim)
+        d = _check_dim(dim, self.ndim, "chunk")
+        return self._split_every(max(1, -(-self.data.shape[d] // chunks)), d)
 
     def masked_fill(self, mask, value):
         """Replace the elements where ``mask`` is True by ``value``; they receive no gradient."""
@@ -682,7 +692,7 @@ def _index_key(key, device):
         return tuple(_index_key(k, device) for k in key)
     if key is None or key is Ellipsis or isinstance(key, slice):
         return key
-    if isinstance(key, numbers.Integral) and not isinstance(key, _builtin_bool):
+    if _is_int(key):
         return _builtin_int(key)
     if isinstance(key, Tensor):
         array = key.data
@@ -775,7 +785,7 @@ def stack(tensors, dim=0):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: expected all tensors to have shape {tensors[0].shape}, got {t.shape}")
     d = _check_dim(dim, tensors[0].ndim, "stack", extra=1)
-    return cat([t.unsqueeze(d) for t in tensors], dim=d)
+    return ops.Stack.apply(*tensors, dim=d)
 
 
 def _method_as_function(name):
@@ -838,7 +848,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
-    if dtype is None and isinstance(fill_value, numbers.Integral) and not isinstance(fill_value, _builtin_bool):
+    if dtype is None and _is_int(fill_value):
         dtype = backend.int64
     shape = _size((size,), "full")
     return _created(lambda xp, dtype: xp.full(shape, fill_value, dtype=dtype), dtype, device, requires_grad)

@@ -230,9 +230,10 @@ class RecurrentLayer(_Recurrence):
         steps = len(projections)
         outputs = [None] * steps
         layer, direction = int(suffix.split("_l")[1].split("_")[0]), int(reverse)
+        step_name = f"{type(self).__name__} step"
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
             # the scope names this step for the traces (graph folding, gradient flow through time)
-            with trace.scope(f"{type(self).__name__} step", layer=layer, direction=direction, t=t):
+            with trace.scope(step_name, layer=layer, direction=direction, t=t):
                 new = self._parts(self.step(projections[t], self._whole(state), weight_hh, bias_hh))
                 if running is None:
                     outputs[t] = new[0]
