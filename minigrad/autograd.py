@@ -101,7 +101,7 @@ class Function:
     its backward then receives one gradient per output, None for outputs that received none.
     """
 
-    __slots__ = ("parents", "parent_outputs", "input_meta", "num_outputs", "device", "scope", "__dict__",
+    __slots__ = ("edges", "num_outputs", "device", "scope", "__dict__",
                  "__weakref__")
     # Rarely set, so class-level defaults rather than slots filled for every node; an instance that needs one
     # (a hook, retain_grad, a released node) gets it in its __dict__.
@@ -123,9 +123,26 @@ class Function:
         self.saved_tensors = arrays
 
     @property
-    def needs_input_grad(self) -> tuple:
+    def needs_input_grad(self) -> list:
         """For each input of the call, whether a gradient must be computed for it."""
-        return tuple(parent is not None for parent in self.parents)
+        return [edge is not None and edge[0] is not None for edge in self.edges]
+
+    # --- the edges, one by one (for the trace tools) --------------------------------------------------------
+    @property
+    def parents(self) -> list:
+        """For each input, the node that produced it, or the leaf tensor itself; None for inputs that need no
+        gradient (constants, tensors that do not require grad)."""
+        return [None if edge is None else edge[0] for edge in self.edges]
+
+    @property
+    def parent_outputs(self) -> list:
+        """For each input, which output of its parent node it is (0 for leaves and constants)."""
+        return [0 if edge is None else edge[1] for edge in self.edges]
+
+    @property
+    def input_meta(self) -> list:
+        """For each input, (shape, dtype) of the tensor, or None for a constant."""
+        return [None if edge is None else edge[2:] for edge in self.edges]
 
     @property
     def xp(self):
@@ -171,21 +188,12 @@ class Function:
 
     def _record(self, inputs, arrays, results) -> None:
         """Make this call a node of the graph: remember where each input came from, and own the outputs."""
-        parents, parent_outputs, meta = [], [], []  # lists, not tuples: nothing changes them, and it is faster
-        for x, array in zip(inputs, arrays):
-            if x is array:  # a constant (a Tensor is passed to forward as its array)
-                parents.append(None)
-                parent_outputs.append(0)
-                meta.append(None)
-                continue
-            meta.append((array.shape, array.dtype))
-            if x.requires_grad:
-                parents.append(x.grad_fn or x)
-                parent_outputs.append(x.output_nr)
-            else:
-                parents.append(None)
-                parent_outputs.append(0)
-        self.parents, self.parent_outputs, self.input_meta = parents, parent_outputs, meta
+        # One edge per input: (parent, output_nr, shape, dtype), where the parent is the node that produced the
+        # input (or the leaf itself; None when it needs no gradient), output_nr which of the parent's outputs it
+        # is, and shape and dtype what its gradient must have. A constant (passed to forward as it is) has None.
+        self.edges = [None if x is array else
+                      ((x.grad_fn or x) if x.requires_grad else None, x.output_nr, array.shape, array.dtype)
+                      for x, array in zip(inputs, arrays)]
         self.scope = current_scope
         if type(results) is tuple:
             self.num_outputs = len(results)
@@ -258,7 +266,7 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
             node = ready.pop()
             output_grads = grads.pop(node, None)
             if output_grads is None:  # nothing reached this node (its consumers produced no gradient for it)
-                input_grads = (None,) * len(node.parents)
+                input_grads = (None,) * len(node.edges)
             else:
                 if node.hooks is not None or node.retained is not None:
                     _run_tensor_hooks(node, output_grads)
@@ -270,12 +278,13 @@ def backward(tensor, gradient, retain_graph: bool = False) -> None:
                         observer(node, output_grads, input_grads)
             if not retain_graph:
                 node.release()
-            for parent, output_nr, grad, meta in zip(node.parents, node.parent_outputs, input_grads,
-                                                     node.input_meta):
+            for edge, grad in zip(node.edges, input_grads):
+                if edge is None:
+                    continue
+                parent, output_nr, shape, dtype = edge
                 if parent is None:
                     continue
                 if grad is not None:
-                    shape, dtype = meta
                     if grad.shape != shape:
                         grad = unbroadcast(grad, shape)
                     if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: dtypes are shared
@@ -320,8 +329,9 @@ def _count_consumers(root: Function) -> dict:
         node = stack.pop()
         if node.released:
             raise RuntimeError(_FREED)
-        for parent in node.parents:
-            if isinstance(parent, Function):
+        for edge in node.edges:
+            if edge is not None and isinstance(edge[0], Function):
+                parent = edge[0]
                 if parent not in pending:
                     pending[parent] = 0
                     stack.append(parent)

@@ -38,10 +38,11 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: weight has shape (out_features, in_features)."""
     _check_tensor(input, "linear")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+    shape = input.data.shape  # the array's own, skipping a property call: this runs at every recurrent step
+    if not shape or shape[-1] != weight.data.shape[-1]:
         raise ValueError(f"linear: expected input with last dimension {weight.shape[-1]} (in_features), "
                          f"got shape {input.shape}")
-    if bias is not None and bias.shape != weight.shape[:1]:
+    if bias is not None and bias.data.shape != weight.data.shape[:1]:
         raise ValueError(f"linear: expected bias of shape {weight.shape[:1]}, got {bias.shape}")
     return ops.Linear.apply(input, weight) if bias is None else ops.Linear.apply(input, weight, bias)
 

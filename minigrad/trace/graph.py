@@ -98,7 +98,7 @@ def _leaf_label(leaf: Tensor, leaf_names: dict) -> Text:
 
 def _kind(scope) -> tuple:
     """What steps of one recurrence share: the scope's name and meta except the time step."""
-    return (scope.name, tuple(kv for kv in scope.meta if kv[0] != "t"))
+    return (scope.name, tuple(sorted(kv for kv in scope.meta.items() if kv[0] != "t")))
 
 
 def _chain(starts: list) -> dict:
@@ -150,7 +150,7 @@ def _grow(branch: Tree, root, leaf_names: dict, norms: dict, depth: int) -> None
             steps = {node.scope for node in chain}
             first = min(steps, key=lambda scope: scope.get("t", 0))
             text = first.describe() if len(steps) == 1 else first.name + "".join(
-                f", {k}={v}" for k, v in first.meta if k != "t") + f"  × {len(steps)} steps"
+                f", {k}={v}" for k, v in first.meta.items() if k != "t") + f"  × {len(steps)} steps"
             branch = branch.add(Text(text, style="bold cyan"))
             children = _inputs_of(chain)
         else:

@@ -23,15 +23,15 @@ class Scope:
 
     __slots__ = ("name", "meta")
 
-    def __init__(self, name: str, meta: tuple):
+    def __init__(self, name: str, meta: dict):
         self.name = name
-        self.meta = meta  # sorted (key, value) pairs
+        self.meta = meta  # e.g. {"layer": 0, "t": 7}
 
     def get(self, key, default=None):
-        return dict(self.meta).get(key, default)
+        return self.meta.get(key, default)
 
     def describe(self) -> str:
-        return self.name + (" (" + ", ".join(f"{k}={v}" for k, v in self.meta) + ")" if self.meta else "")
+        return self.name + (" (" + ", ".join(f"{k}={v}" for k, v in self.meta.items()) + ")" if self.meta else "")
 
 
 class scope:
@@ -41,7 +41,7 @@ class scope:
     __slots__ = ("scope", "outer")
 
     def __init__(self, name: str, **meta):
-        self.scope = Scope(name, tuple(sorted(meta.items())))
+        self.scope = Scope(name, meta)
 
     def __enter__(self) -> Scope:
         self.outer, autograd.current_scope = autograd.current_scope, self.scope
