@@ -28,8 +28,8 @@ import contextlib
 
 # autograd and tensor need each other; tensor imports this module first (see minigrad/__init__), so the
 # module object below is complete by the time any function here runs.
-from . import backend
 from . import tensor as _tensor
+from .backend import DEVICE_OF_TYPE  # filled in place when CuPy loads, so this name stays current
 
 _grad_enabled = True
 
@@ -174,7 +174,7 @@ class Function:
                 wants_graph = wants_graph or x.requires_grad
             else:
                 arrays.append(x)
-        ctx.device = None if array_type is None else backend.DEVICE_OF_TYPE[array_type]
+        ctx.device = None if array_type is None else DEVICE_OF_TYPE[array_type]
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is tuple:
             results = tuple(map(make, out))

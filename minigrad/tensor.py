@@ -16,6 +16,7 @@ import numbers
 import weakref
 
 from . import backend, ops
+from .backend import DEVICE_OF_TYPE  # filled in place when CuPy loads, so this name stays current
 from .autograd import RemovableHandle, backward as _run_backward, is_grad_enabled
 
 _builtin_float, _builtin_int, _builtin_bool = builtins.float, builtins.int, builtins.bool
@@ -112,7 +113,7 @@ class Tensor:
     def _make(array) -> "Tensor":
         """A tensor around an array computed by minigrad itself: no checks, no copies."""
         tensor = object.__new__(Tensor)
-        tensor.data = array if type(array) in backend.DEVICE_OF_TYPE else backend.as_array(array)
+        tensor.data = array if type(array) in DEVICE_OF_TYPE else backend.as_array(array)
         tensor.requires_grad = False
         tensor.grad = None
         tensor.grad_fn = None

@@ -24,6 +24,31 @@ def test_a_tensor_used_twice_receives_both_gradients():
     np.testing.assert_allclose(x.grad.numpy(), 2 * x.numpy() + 1)
 
 
+def test_in_place_summing_never_changes_an_array_that_another_input_received():
+    # Add hands one array to both its inputs, so the leaf x and the node y start from the same gradient array;
+    # y then receives a second contribution. Summing it into that first array in place would change x's too.
+    x, v = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    y = v * 1.0
+    ((x * 5.0 + y * 7.0) + (x + y)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0])
+    np.testing.assert_array_equal(v.grad.numpy(), [8.0, 8.0])
+
+
+def test_a_weight_used_at_every_step_gets_the_sum_of_all_steps():
+    w = leaf([0.5, -1.0])
+    h = leaf([1.0, 1.0])
+    for _ in range(5):
+        h = h * w + 1.0
+    h.sum().backward()
+    expected = np.zeros(2)  # d/dw of the recurrence h_{k+1} = h_k w + 1, by the chain rule written out
+    values = [np.array([1.0, 1.0])]
+    for _ in range(5):
+        values.append(values[-1] * np.array([0.5, -1.0]) + 1.0)
+    for k in range(5):  # the step k term: h_k times the product of w over the later steps
+        expected += values[k] * np.array([0.5, -1.0]) ** (4 - k)
+    np.testing.assert_allclose(w.grad.numpy(), expected)
+
+
 def test_shared_intermediate_node_runs_once_with_its_total_gradient():
     x = leaf([1.5])
     h = x.tanh()
