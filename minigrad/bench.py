@@ -168,9 +168,20 @@ def _synchronize(device) -> None:
         device.xp.cuda.Device().synchronize()
 
 
+def _settle_allocator() -> None:
+    """Free one 30 MiB block, so that glibc's malloc raises its mmap threshold to 30 MiB (and its trim threshold
+    to twice that): the arrays of a few MiB that every contestant allocates then come from the heap, instead of
+    from fresh pages that fault on first touch. Without this, each contestant paid thousands of page faults or
+    none depending on what had run before it (importing torch raised the thresholds too), and the ratios
+    measured the allocator's history rather than the arithmetic."""
+    block = backend.cpu.xp.empty(30 * 2 ** 20, dtype=backend.uint8)  # reserved, never touched
+    del block
+
+
 def time_interleaved(runs: dict, repeats: int, device="cpu", warmup: int = 1) -> dict:
     """Median seconds of each run, measured round-robin (each repeat runs every contestant once)."""
     device = minigrad.device(device)
+    _settle_allocator()
     times = {name: [] for name in runs}
     for repeat in range(warmup + repeats):
         for name, run in runs.items():
