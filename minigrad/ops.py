@@ -419,7 +419,7 @@ class Stack(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return tuple(grad[(slice(None),) * ctx.dim + (i,)] for i in range(grad.shape[ctx.dim]))
+        return _slices(grad, ctx.dim)
 
 
 class Unbind(Function):
@@ -428,11 +428,16 @@ class Unbind(Function):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.shape, ctx.dtype, ctx.dim = a.shape, a.dtype, dim
-        return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+        return _slices(a, dim)
 
     @staticmethod
     def backward(ctx, *grads):
         return ctx.xp.stack([_or_zeros(ctx, g, None) for g in grads], axis=ctx.dim)
+
+
+def _slices(a, dim: int) -> tuple:
+    """a[..., i, ...] along ``dim`` for every i: views, nothing copied."""
+    return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
 
 
 def _or_zeros(ctx, grad, size):

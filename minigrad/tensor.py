@@ -16,7 +16,6 @@ import numbers
 import weakref
 
 from . import backend, ops
-from .backend import DEVICE_OF_TYPE  # filled in place when CuPy loads, so this name stays current
 from .autograd import RemovableHandle, backward as _run_backward, is_grad_enabled
 
 _builtin_float, _builtin_int, _builtin_bool = builtins.float, builtins.int, builtins.bool
@@ -113,7 +112,7 @@ class Tensor:
     def _make(array) -> "Tensor":
         """A tensor around an array computed by minigrad itself: no checks, no copies."""
         tensor = object.__new__(Tensor)
-        tensor.data = array if type(array) in DEVICE_OF_TYPE else backend.as_array(array)
+        tensor.data = backend.as_array(array)
         tensor.requires_grad = False
         tensor.grad = None
         tensor.grad_fn = None
@@ -628,12 +627,12 @@ class Tensor:
     def split(self, split_size_or_sections, dim=0):
         """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
         d = _check_dim(dim, self.ndim, "split")
-        length = self.data.shape[d]
         if isinstance(split_size_or_sections, numbers.Integral):
             if split_size_or_sections <= 0:
                 raise ValueError(f"split: expected a positive split size, got {split_size_or_sections}")
             return self._split_every(split_size_or_sections, d)
         sizes = tuple(split_size_or_sections)
+        length = self.data.shape[d]
         if sum(sizes) != length:
             raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
                              f"got {list(sizes)} (sum {sum(sizes)})")
