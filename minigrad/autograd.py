@@ -157,53 +157,52 @@ class Function:
         ``inputs`` are Tensors or Python numbers (a number is a constant); ``params`` are passed to forward as is.
         Returns a Tensor, or a tuple of Tensors when forward returns a tuple.
         """
-        # This runs for every op of every model, so it is written for speed: one pass over the inputs, and
-        # the bookkeeping of a graph node only when one is recorded.
+        # This runs for every op of every model, so it is written for speed: one pass over the inputs collects
+        # the arrays for forward and, when a graph is being recorded, the edges of the node.
         Tensor = _tensor.Tensor
-        make = Tensor._make
-        ctx = cls.__new__(cls)
-        arrays, array_type, wants_graph = [], None, False
+        ctx = cls()  # (calling the class is quicker than cls.__new__(cls); ops define no __init__)
+        arrays, edges, array_type, wants_graph = [], [], None, False
         for x in inputs:
             if isinstance(x, Tensor):
                 data = x.data
-                if array_type is None:
+                if type(data) is not array_type:
+                    if array_type is not None:  # only then can the devices differ
+                        _check_one_device(cls, inputs)
                     array_type = type(data)
-                elif type(data) is not array_type:  # only then can the devices differ
-                    _check_one_device(cls, inputs)
                 arrays.append(data)
-                wants_graph = wants_graph or x.requires_grad
-            else:
+                if not _grad_enabled:
+                    continue
+                # One edge per input: (parent, output_nr, shape, dtype), where the parent is the node that
+                # produced the input (or the leaf itself; None when it needs no gradient), output_nr which of the
+                # parent's outputs it is, and shape and dtype what its gradient must have.
+                if x.requires_grad:
+                    wants_graph = True
+                    edges.append((x.grad_fn or x, x.output_nr, data.shape, data.dtype))
+                else:
+                    edges.append((None, 0, data.shape, data.dtype))
+            else:  # a constant, passed to forward as it is
                 arrays.append(x)
+                edges.append(None)
         ctx.device = None if array_type is None else DEVICE_OF_TYPE[array_type]
         out = cls.forward(ctx, *arrays, **params)
-        if type(out) is tuple:
-            results = tuple(map(make, out))
-            dtype = results[0].data.dtype if results else None
-        else:
-            results = make(out)
-            dtype = results.data.dtype
-        if wants_graph and _grad_enabled and dtype is not None and dtype.kind == "f":
-            ctx._record(inputs, arrays, results)
-        return results
-
-    def _record(self, inputs, arrays, results) -> None:
-        """Make this call a node of the graph: remember where each input came from, and own the outputs."""
-        # One edge per input: (parent, output_nr, shape, dtype), where the parent is the node that produced the
-        # input (or the leaf itself; None when it needs no gradient), output_nr which of the parent's outputs it
-        # is, and shape and dtype what its gradient must have. A constant (passed to forward as it is) has None.
-        self.edges = [None if x is array else
-                      ((x.grad_fn or x) if x.requires_grad else None, x.output_nr, array.shape, array.dtype)
-                      for x, array in zip(inputs, arrays)]
-        self.scope = current_scope
-        if type(results) is tuple:
-            self.num_outputs = len(results)
-            for number, result in enumerate(results):
-                result.grad_fn, result.output_nr, result.requires_grad = self, number, True
-        else:
-            self.num_outputs = 1
-            results.grad_fn, results.requires_grad = self, True
-        for hook in creation_hooks:
-            hook(self)
+        make = Tensor._make
+        several = type(out) is tuple
+        first = (out[0] if out else None) if several else out
+        if wants_graph and first is not None and first.dtype.kind == "f":
+            # the call becomes a node of the graph, and the node owns its outputs
+            ctx.edges = edges
+            ctx.scope = current_scope
+            if several:
+                ctx.num_outputs = len(out)
+                results = tuple([make(array, ctx, number) for number, array in enumerate(out)])
+            else:
+                ctx.num_outputs = 1
+                results = make(out, ctx)
+            if creation_hooks:
+                for hook in creation_hooks:
+                    hook(ctx)
+            return results
+        return tuple([make(array) for array in out]) if several else make(out)
 
     def release(self) -> None:
         """Free what forward saved; a later backward through this node raises instead of using stale data."""

@@ -109,14 +109,15 @@ class Tensor:
         self._hooks = None
 
     @staticmethod
-    def _make(array) -> "Tensor":
-        """A tensor around an array computed by minigrad itself: no checks, no copies."""
+    def _make(array, grad_fn=None, output_nr: int = 0) -> "Tensor":
+        """A tensor around an array computed by minigrad itself: no checks, no copies. Given a ``grad_fn``, it is
+        that node's output number ``output_nr`` (ops such as split have several) and requires grad."""
         tensor = object.__new__(Tensor)
         tensor.data = backend.as_array(array)
-        tensor.requires_grad = False
+        tensor.requires_grad = grad_fn is not None
         tensor.grad = None
-        tensor.grad_fn = None
-        tensor.output_nr = 0  # which output of grad_fn this is (ops such as split have several)
+        tensor.grad_fn = grad_fn
+        tensor.output_nr = output_nr
         tensor._hooks = None
         return tensor
 
@@ -640,9 +641,8 @@ class Tensor:
 
     def _split_every(self, size: int, d: int):
         """Pieces of ``size`` along dimension d (checked), the last one possibly smaller."""
-        length = self.data.shape[d]
-        return ops.Split.apply(self, sizes=tuple(min(size, length - start) for start in range(0, length, size)),
-                               dim=d)
+        whole, rest = divmod(self.data.shape[d], size)
+        return ops.Split.apply(self, sizes=(size,) * whole + ((rest,) if rest else ()), dim=d)
 
     def unbind(self, dim=0):
         """The slices along ``dim`` as a tuple (``x.unbind(0)`` gives x[0], x[1], ...), from one graph node."""

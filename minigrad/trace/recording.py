@@ -17,11 +17,12 @@ _recorders: list = []
 class Scope:
     """One named unit of computation; ``meta`` says which one (layer, direction, time step ...).
 
-    Every ``with scope(...)`` makes a new Scope, and scopes compare by identity: two calls of the same cell are
-    two steps, even when nothing in their meta tells them apart.
+    ``with scope(...)`` makes a new Scope and makes it the current one inside the block (a plain class rather
+    than a generator, and a single object: recurrent layers enter one at every step). Scopes compare by identity:
+    two calls of the same cell are two steps, even when nothing in their meta tells them apart.
     """
 
-    __slots__ = ("name", "meta")
+    __slots__ = ("name", "meta", "_outer")
 
     def __init__(self, name: str, meta: dict):
         self.name = name
@@ -33,22 +34,18 @@ class Scope:
     def describe(self) -> str:
         return self.name + (" (" + ", ".join(f"{k}={v}" for k, v in self.meta.items()) + ")" if self.meta else "")
 
-
-class scope:
-    """``with scope(name, **meta):`` attributes every op created inside the block to a new Scope ``name`` (with
-    ``meta`` such as t=3). A plain class rather than a generator: recurrent layers enter one at every step."""
-
-    __slots__ = ("scope", "outer")
-
-    def __init__(self, name: str, **meta):
-        self.scope = Scope(name, meta)
-
-    def __enter__(self) -> Scope:
-        self.outer, autograd.current_scope = autograd.current_scope, self.scope
-        return self.scope
+    def __enter__(self) -> "Scope":
+        self._outer, autograd.current_scope = autograd.current_scope, self
+        return self
 
     def __exit__(self, *exc) -> None:
-        autograd.current_scope = self.outer
+        autograd.current_scope, self._outer = self._outer, None
+
+
+def scope(name: str, **meta) -> Scope:
+    """``with scope(name, **meta):`` attributes every op created inside the block to a new Scope ``name`` (with
+    ``meta`` such as t=3)."""
+    return Scope(name, meta)
 
 
 def current_scope():
