@@ -179,12 +179,17 @@ def _settle_allocator() -> None:
 
 
 def time_interleaved(runs: dict, repeats: int, device="cpu", warmup: int = 1) -> dict:
-    """Median seconds of each run, measured round-robin (each repeat runs every contestant once)."""
+    """Median seconds of each run, measured round-robin: each repeat runs every contestant once, and the order
+    rotates from one repeat to the next, so that no contestant always runs right after the same other one (torch
+    leaves its threads and caches behind: a contestant that always followed it measured up to 10% slower)."""
     device = minigrad.device(device)
     _settle_allocator()
     times = {name: [] for name in runs}
+    names = list(runs)
     for repeat in range(warmup + repeats):
-        for name, run in runs.items():
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            run = runs[name]
             _synchronize(device)
             start = time.perf_counter()
             run()

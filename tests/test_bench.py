@@ -28,6 +28,16 @@ def test_memory_grows_linearly_with_the_sequence():
     assert 3.0 < long_graph / short_graph < 5.0  # 4× the steps: about 4× the memory, not 16×
 
 
+def test_interleaving_rotates_the_order_so_no_contestant_always_follows_the_same_one():
+    calls = []
+    runs = {name: (lambda name=name: calls.append(name)) for name in ("a", "b", "c")}
+    medians = bench.time_interleaved(runs, repeats=5, warmup=1)
+    assert set(medians) == {"a", "b", "c"} and all(t >= 0 for t in medians.values())
+    rounds = [calls[i:i + 3] for i in range(0, len(calls), 3)]
+    assert len(rounds) == 6 and all(sorted(r) == ["a", "b", "c"] for r in rounds)  # each runs once per repeat
+    assert {r[0] for r in rounds} == {"a", "b", "c"}  # each one leads some round: the order rotates
+
+
 def test_op_overhead_is_measured():
     overhead = bench.op_overhead(count=50, repeats=2)
     assert overhead["per_op_us"] > overhead["bare_op_us"] > 0
