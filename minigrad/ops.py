@@ -251,27 +251,23 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        flat = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])  # (a recurrent step's input is already 2-D)
+        flat = x.reshape(-1, x.shape[-1])
         ctx.save_for_backward(flat, weight)
         ctx.shape = x.shape
         out = flat @ weight.T
         if bias is not None:
             out += bias
-        return out if x.ndim == 2 else out.reshape(x.shape[:-1] + weight.shape[:1])
+        return out.reshape(x.shape[:-1] + weight.shape[:1])
 
     @staticmethod
     def backward(ctx, grad):
         flat, weight = ctx.saved_tensors
-        flat_grad = grad if grad.ndim == 2 else grad.reshape(-1, weight.shape[0])
+        flat_grad = grad.reshape(-1, weight.shape[0])
         need = ctx.needs_input_grad
         # y = x Wᵀ + b  ⇒  dx = dy W,  dW = dyᵀ x,  db = dy summed over the rows (by the engine's unbroadcast,
         # as for any broadcast operand)
-        grad_x = None
-        if need[0]:
-            grad_x = flat_grad @ weight
-            if grad.ndim != 2:
-                grad_x = grad_x.reshape(ctx.shape)
-        return (grad_x, flat_grad.T @ flat if need[1] else None) + ((grad,) if len(need) == 3 else ())
+        return ((flat_grad @ weight).reshape(ctx.shape) if need[0] else None,
+                flat_grad.T @ flat if need[1] else None) + ((grad,) if len(need) == 3 else ())
 
 
 # --- reductions --------------------------------------------------------------------------------------------
