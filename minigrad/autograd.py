@@ -160,7 +160,7 @@ class Function:
         # This runs for every op of every model, so it is written for speed: one pass over the inputs collects
         # the arrays for forward and, when a graph is being recorded, the edges of the node.
         Tensor = _tensor.Tensor
-        ctx = cls()  # (calling the class is quicker than cls.__new__(cls); ops define no __init__)
+        ctx = cls.__new__(cls)  # (not cls(): an op written by a user may have an __init__ of its own)
         arrays, edges, array_type, wants_graph = [], [], None, False
         for x in inputs:
             if isinstance(x, Tensor):
