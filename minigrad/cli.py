@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import minigrad
-from minigrad import trace
+from minigrad import bench, trace
 from minigrad.trace.render import console as make_console
 
 TUTORIALS = pathlib.Path(__file__).resolve().parent.parent / "tutorials"
@@ -273,12 +273,10 @@ def bench_command(console, args) -> int:
     """Time one training step (forward + backward through time) of LSTM, GRU and RNN layers: minigrad against a
     hand-written NumPy BPTT of the same math (and torch.nn when installed), interleaved; then memory as T grows
     and the cost of one recorded op."""
-    from minigrad import bench
-
     sizes = [(12, 8, 16, 32)] if args.quick else args.sizes
     cells = [cell.strip() for cell in args.cells.split(",")]
-    if any(cell not in CELLS for cell in cells):
-        console.print(f"[red]expected cells among {', '.join(CELLS)}, got {args.cells!r}[/red]")
+    if any(cell not in bench.CELLS for cell in cells):
+        console.print(f"[red]expected cells among {', '.join(bench.CELLS)}, got {args.cells!r}[/red]")
         return 2
     device = _device(console, args.device)
     if device is None:
@@ -352,9 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench_parser = commands.add_parser("bench", help="time training steps against hand-written NumPy BPTT",
                                        description=bench_command.__doc__)
     bench_parser.add_argument("--device", default="cpu", help="cpu (default), cuda or strict")
-    bench_parser.add_argument("--sizes", type=_sizes, default=[(50, 32, 64, 128), (100, 64, 128, 256)],
-                              help="T,B,I,H;T,B,I,H (default 50,32,64,128;100,64,128,256)")
-    bench_parser.add_argument("--cells", default="lstm,gru,rnn", help="comma-separated: lstm, gru, rnn")
+    default_sizes = ";".join(",".join(map(str, size)) for size in bench.DEFAULT_SIZES)
+    bench_parser.add_argument("--sizes", type=_sizes, default=list(bench.DEFAULT_SIZES),
+                              help=f"T,B,I,H;T,B,I,H (default {default_sizes})")
+    bench_parser.add_argument("--cells", default=",".join(bench.CELLS),
+                              help=f"comma-separated: {', '.join(bench.CELLS)}")
     bench_parser.add_argument("--repeats", type=int, default=7, help="timed runs of each (default 7)")
     bench_parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     bench_parser.set_defaults(run=bench_command)
