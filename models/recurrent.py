@@ -189,7 +189,7 @@ class RecurrentLayer(_Recurrence):
         for layer in range(self.num_layers):
             outputs = []
             for direction, suffix in enumerate(self._suffixes(layer)):
-                output, final = self._run(layer_input, initial[len(finals)], suffix, direction == 1, running)
+                output, final = self._run(layer_input, initial[len(finals)], suffix, layer, direction, running)
                 outputs.append(output)
                 finals.append(final)
             layer_input = outputs[0] if len(outputs) == 1 else minigrad.cat(outputs, dim=2)
@@ -220,8 +220,9 @@ class RecurrentLayer(_Recurrence):
         per_layer = [p.unbind(0) for p in parts]
         return [tuple(p[i] for p in per_layer) for i in range(count)]
 
-    def _run(self, inputs, state: tuple, suffix: str, reverse: bool, running):
-        """One layer in one direction over all steps: returns (outputs (T, B, H), final state parts)."""
+    def _run(self, inputs, state: tuple, suffix: str, layer: int, direction: int, running):
+        """One layer in one direction (1: reversed) over all steps: returns (outputs (T, B, H), final state parts);
+        ``suffix`` names its weights."""
         weight_ih, weight_hh, bias_ih, bias_hh = self._weights(suffix)
         if self.recurrent_bias_is_additive and bias_hh is not None:
             # b_hh is added before any nonlinearity, so it can join b_ih in the input projection, once per layer
@@ -229,9 +230,8 @@ class RecurrentLayer(_Recurrence):
         projections = F.linear(inputs, weight_ih, bias_ih).unbind(0)  # x_t W_ihᵀ + b_ih for all t: one matmul
         steps = len(projections)
         outputs = [None] * steps
-        layer, direction = int(suffix.split("_l")[1].split("_")[0]), int(reverse)
         step_name = f"{type(self).__name__} step"
-        for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        for t in (range(steps - 1, -1, -1) if direction == 1 else range(steps)):
             # the scope names this step for the traces (graph folding, gradient flow through time)
             with trace.scope(step_name, layer=layer, direction=direction, t=t):
                 new = self._parts(self.step(projections[t], self._whole(state), weight_hh, bias_hh))
