@@ -9,6 +9,7 @@ import pytest
 from minigrad.cli import build_parser, main
 
 
+@pytest.mark.slow
 def test_demo_quick_tours_all_three_parts(capsys):
     assert main(["demo", "--quick"]) == 0
     out = capsys.readouterr().out
@@ -64,6 +65,7 @@ def test_help_lists_the_commands(capsys):
         assert command in out
 
 
+@pytest.mark.slow
 def test_python_dash_m_with_no_color_and_a_pipe():
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
     result = subprocess.run([sys.executable, "-m", "minigrad", "demo", "--quick"], capture_output=True, text=True,

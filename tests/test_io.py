@@ -7,16 +7,12 @@ import numpy as np
 import pytest
 
 import minigrad
+from conftest import host
 from minigrad import backend
 
 
-@pytest.fixture(autouse=True)
-def seeded():
-    minigrad.manual_seed(0)
+pytestmark = pytest.mark.usefixtures("seeded")
 
-
-def host(t):
-    return np.array(t.numpy(), copy=True)
 
 
 def make_model():

@@ -12,18 +12,13 @@ import numpy as np
 import pytest
 
 import minigrad
+from conftest import host
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 
 
-@pytest.fixture(autouse=True)
-def seeded():
-    minigrad.manual_seed(0)
+pytestmark = pytest.mark.usefixtures("seeded")
 
-
-def host(t):
-    """A host copy of a tensor's values (on cpu, .numpy() shares memory with the tensor)."""
-    return np.array(t.numpy(), copy=True)
 
 
 def leaf(values, dtype=None):

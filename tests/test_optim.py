@@ -8,19 +8,15 @@ import numpy as np
 import pytest
 
 import minigrad
+from conftest import host
 from minigrad import optim
 
 SHAPES = [(3, 2), (4,)]
 STEPS = 5
 
 
-@pytest.fixture(autouse=True)
-def seeded():
-    minigrad.manual_seed(0)
+pytestmark = pytest.mark.usefixtures("seeded")
 
-
-def host(t):
-    return np.array(t.numpy(), copy=True)
 
 
 # --- reference update rules (torch.optim docs, written out for NumPy) --------------------------------------

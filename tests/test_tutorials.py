@@ -10,6 +10,7 @@ import pytest
 TUTORIALS = sorted((pathlib.Path(__file__).resolve().parent.parent / "tutorials").glob("[0-9][0-9]_*.py"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
 def test_tutorial_runs_fast(path, tmp_path):
     # One BLAS thread: the products here are small, and on a busy machine a thread pool spinning for a second

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from conftest import host
 
 T, N, I, H = 5, 3, 4, 3  # steps, batch, input features, hidden features
 KINDS = ["rnn_tanh", "rnn_relu", "lstm", "gru"]
@@ -303,9 +304,6 @@ def test_reference_matches_torch(kind):
 
 
 # --- minigrad's layers against the reference --------------------------------------------------------------------
-def host(t):
-    return np.array(t.numpy(), copy=True)
-
 
 def build_layer(kind, num_layers, bidirectional, batch_first=False, bias=True):
     import models  # imported here so that the reference's own checks run without it

@@ -11,13 +11,11 @@ import numpy as np
 import pytest
 
 import minigrad
+from conftest import host
 import minigrad.nn as nn
 from minigrad.trace import parameters
 from minigrad.trace.render import show
 
-
-def host(t):
-    return np.array(t.numpy(), copy=True, dtype=np.float64)
 
 
 def trained_model(seed=0):
@@ -41,7 +39,7 @@ def test_rows_match_numpy_statistics_of_each_gradient():
     names = [name for name, _ in model.named_parameters()]
     assert [row["name"] for row in report.rows] == names
     for row, (_, p) in zip(report.rows, model.named_parameters()):
-        g = host(p.grad)
+        g = host(p.grad, np.float64)
         assert row["shape"] == p.shape
         assert row["norm"] == pytest.approx(np.linalg.norm(g), rel=1e-6)
         assert row["mean_abs"] == pytest.approx(np.abs(g).mean(), rel=1e-6)
@@ -52,23 +50,23 @@ def test_rows_match_numpy_statistics_of_each_gradient():
 
 def test_global_norm_is_the_norm_of_all_gradients_as_one_vector():
     model = trained_model()
-    everything = np.concatenate([host(p.grad).ravel() for p in model.parameters()])
+    everything = np.concatenate([host(p.grad, np.float64).ravel() for p in model.parameters()])
     assert parameters(model).global_norm == pytest.approx(np.linalg.norm(everything), rel=1e-6)
 
 
 @pytest.mark.parametrize("max_norm", [0.1, 1e6])
 def test_clipped_norm_is_what_clip_grad_norm_produces_and_gradients_are_untouched(max_norm):
     model, twin = trained_model(), trained_model()
-    before = [host(p.grad) for p in model.parameters()]
+    before = [host(p.grad, np.float64) for p in model.parameters()]
     report = parameters(model, max_norm=max_norm)
 
     total = nn.utils.clip_grad_norm_(twin.parameters(), max_norm)
-    clipped = np.sqrt(sum((host(p.grad) ** 2).sum() for p in twin.parameters()))
+    clipped = np.sqrt(sum((host(p.grad, np.float64) ** 2).sum() for p in twin.parameters()))
     assert report.global_norm == pytest.approx(total.item(), rel=1e-5)
     assert report.clipped_norm == pytest.approx(clipped, rel=1e-5)
     assert (report.clipped_norm < report.global_norm) == (max_norm < report.global_norm)
     for p, g in zip(model.parameters(), before):
-        np.testing.assert_array_equal(host(p.grad), g)
+        np.testing.assert_array_equal(host(p.grad, np.float64), g)
 
 
 def test_clipping_is_shown_in_the_caption():
