@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
-from . import backend
-from .tensor import Tensor
+from .. import backend
+from ..tensor import Tensor
 
 
 class Optimizer:
