@@ -5,21 +5,26 @@
     y = (x * x).sum()
     y.backward()
     x.grad        # tensor([2., 4., 6.])
+
+Importing minigrad needs NumPy only: the terminal traces (``minigrad.trace``'s drawings, which need rich) load the
+first time one is used.
 """
 
 from . import backend
-# tensor before autograd: the two modules refer to each other (see autograd's imports)
-from .tensor import (Tensor, abs, amax, arange, argmax, argmin, broadcast_shapes, cat, chunk, clamp, clone, empty, exp,
-                     eye, flatten, flip, full, full_like, gather, log, log_softmax, masked_fill, matmul, ones, ones_like,
-                     permute, rand, rand_like, randint, randn, randn_like, relu, reshape, sigmoid, softmax, sort, split,
-                     sqrt, squeeze, stack, tanh, tensor, transpose, unbind, unsqueeze, where, zeros, zeros_like)
-from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .backend import (Device, get_default_dtype, manual_seed, set_default_device, set_default_dtype)
+from .autograd import Function, detect_anomaly
+from .backend import Device, get_default_dtype, manual_seed, set_default_device, set_default_dtype
 from .backend import get_device as device
+from .checks import broadcast_shapes
+from .creation import (arange, empty, eye, full, full_like, ones, ones_like, rand, rand_like, randint, randn,
+                       randn_like, tensor, zeros, zeros_like)
+from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .functions import (abs, amax, argmax, argmin, cat, chunk, clamp, clone, exp, flatten, flip, gather, log,
+                        log_softmax, masked_fill, matmul, permute, relu, reshape, sigmoid, softmax, sort, split, sqrt,
+                        squeeze, stack, tanh, transpose, unbind, unsqueeze, where)
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
-from . import nn, optim, trace
-from .trace import detect_anomaly
+from .tensor import Tensor
+from . import autograd, nn, optim, trace
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...
 globals().update(backend.DTYPE_NAMES)

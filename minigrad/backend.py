@@ -69,10 +69,6 @@ def set_default_dtype(dtype) -> None:
     _default_dtype = dtype
 
 
-def result_dtype(*dtypes) -> np.dtype:
-    return np.result_type(*dtypes)
-
-
 # --- the strict stand-in device ----------------------------------------------------------------------------
 class HostDeviceMixError(TypeError):
     """A host (NumPy) array met a device array in one operation, which CuPy refuses."""
@@ -242,13 +238,9 @@ class _StrictUfunc:
 class Device:
     """Where arrays live: a name and the array module that computes there."""
 
-    def __init__(self, type: str, xp, array_type):
+    def __init__(self, type: str, xp):
         self.type = type
         self.xp = xp
-        self._array_type = array_type
-
-    def owns(self, array) -> bool:
-        return isinstance(array, self._array_type)
 
     def from_host(self, data, dtype=None):
         """Bring host data (a NumPy array, scalar or nested list) onto this device: an explicit transfer."""
@@ -277,8 +269,8 @@ class Device:
         return f"device(type='{self.type}')"
 
 
-cpu = Device("cpu", np, np.ndarray)
-strict = Device("strict", _StrictNamespace(np), StrictArray)
+cpu = Device("cpu", np)
+strict = Device("strict", _StrictNamespace(np))
 _cuda = None
 # The device of each array type: one dictionary lookup tells an array's device, and whether a value is an array.
 DEVICE_OF_TYPE = {np.ndarray: cpu, StrictArray: strict}
@@ -299,7 +291,7 @@ def _cuda_device() -> Device:
             raise RuntimeError(f"device 'cuda' needs a CUDA GPU, but CuPy found none: {error}") from None
         if count == 0:
             raise RuntimeError("device 'cuda' needs a CUDA GPU, but CuPy found none")
-        _cuda = Device("cuda", cupy, cupy.ndarray)
+        _cuda = Device("cuda", cupy)
         DEVICE_OF_TYPE[cupy.ndarray] = _cuda
     return _cuda
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 
 from . import backend
-from .autograd import no_grad
+from .engine import no_grad
 from .tensor import Tensor
 
 
@@ -33,7 +33,7 @@ def _outputs(fn, inputs) -> tuple:
 
 def _flat_host(outputs) -> list:
     """All output values, copied to the host, as one flat list of floats."""
-    return [value for o in outputs for value in backend.device_of(o.data).to_host(o.data).reshape(-1).tolist()]
+    return [value for o in outputs for value in backend.device_of(o._array).to_host(o._array).reshape(-1).tolist()]
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -65,7 +65,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             if o.requires_grad:
                 seed = o.device.xp.zeros(o.numel(), dtype=o.dtype)
                 seed[element] = 1
-                o.backward(Tensor._make(seed.reshape(o.data.shape)), retain_graph=True)
+                o.backward(Tensor._make(seed.reshape(o._array.shape)), retain_graph=True)
             for i in checked:
                 grad = inputs[i].grad
                 analytic[i].append(None if grad is None else grad.numpy().reshape(-1).tolist())
@@ -77,12 +77,12 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         for i in checked:
             x = inputs[i]
             for k, index in enumerate(itertools.product(*(range(n) for n in x.shape))):
-                original = x.data[index].item()
-                x.data[index] = original + eps
+                original = x._array[index].item()
+                x._array[index] = original + eps
                 plus = _flat_host(_outputs(fn, inputs))
-                x.data[index] = original - eps
+                x._array[index] = original - eps
                 minus = _flat_host(_outputs(fn, inputs))
-                x.data[index] = original
+                x._array[index] = original
                 for r, (p, m) in enumerate(zip(plus, minus)):
                     numerical = (p - m) / (2 * eps)
                     row = analytic[i][r]

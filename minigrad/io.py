@@ -25,8 +25,8 @@ _FORMAT = 1
 def _encode(obj, path: str, arrays: dict):
     """The JSON-able description of ``obj``; its arrays are added to ``arrays`` under their path."""
     if isinstance(obj, Tensor) or backend.is_array(obj):
-        array = backend.device_of(obj.data if isinstance(obj, Tensor) else obj).to_host(
-            obj.data if isinstance(obj, Tensor) else obj)
+        array = backend.device_of(obj._array if isinstance(obj, Tensor) else obj).to_host(
+            obj._array if isinstance(obj, Tensor) else obj)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"save: {path or 'the object'} has dtype {array.dtype}; expected numbers")
         name = path or "tensor"

@@ -198,7 +198,7 @@ def graph_nodes(loss):
     seen, stack = set(), [loss.grad_fn]
     while stack:
         node = stack.pop()
-        if isinstance(node, minigrad.Function) and node not in seen:
+        if isinstance(node, minigrad.autograd.graph.Node) and node not in seen:
             seen.add(node)
             stack.extend(node.parents)
     return len(seen)

@@ -8,43 +8,45 @@ from __future__ import annotations
 import numbers
 
 from .. import backend, ops
-from ..tensor import Tensor, _check_tensor, where
+from ..functions import where
+from ..tensor import Tensor, apply
+from ..tensor_math import check_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
 def relu(input: Tensor) -> Tensor:
-    return _check_tensor(input, "relu").relu()
+    return check_tensor(input, "relu").relu()
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return _check_tensor(input, "sigmoid").sigmoid()
+    return check_tensor(input, "sigmoid").sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
-    return _check_tensor(input, "tanh").tanh()
+    return check_tensor(input, "tanh").tanh()
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
     """exp(x_i) / Σ_j exp(x_j) along ``dim``, computed without overflow."""
-    return _check_tensor(input, "softmax").softmax(dim)
+    return check_tensor(input, "softmax").softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:
     """log softmax along ``dim``: x_i - log Σ_j exp(x_j), stable for inputs of any size."""
-    return _check_tensor(input, "log_softmax").log_softmax(dim)
+    return check_tensor(input, "log_softmax").log_softmax(dim)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: weight has shape (out_features, in_features)."""
-    _check_tensor(input, "linear")
-    shape = input.data.shape  # the array's own, skipping a property call: this runs at every recurrent step
-    if not shape or shape[-1] != weight.data.shape[-1]:
+    check_tensor(input, "linear")
+    shape = input._array.shape  # the array's own, skipping a property call: this runs at every recurrent step
+    if not shape or shape[-1] != weight._array.shape[-1]:
         raise ValueError(f"linear: expected input with last dimension {weight.shape[-1]} (in_features), "
                          f"got shape {input.shape}")
-    if bias is not None and bias.data.shape != weight.data.shape[:1]:
+    if bias is not None and bias._array.shape != weight._array.shape[:1]:
         raise ValueError(f"linear: expected bias of shape {weight.shape[:1]}, got {bias.shape}")
-    return ops.Linear.apply(input, weight) if bias is None else ops.Linear.apply(input, weight, bias)
+    return apply(ops.Linear, input, weight) if bias is None else apply(ops.Linear, input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -52,7 +54,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
     In evaluation (``training=False``) it is the identity.
     """
-    _check_tensor(input, "dropout")
+    check_tensor(input, "dropout")
     if not isinstance(p, numbers.Real) or not 0 <= p <= 1:
         raise ValueError(f"dropout: expected a probability p in [0, 1], got {p}")
     if not training or p == 0:
@@ -82,8 +84,8 @@ def nll_loss(input: Tensor, target: Tensor, ignore_index: int = -100, reduction:
     ``input`` is (N, C) or (N, C, d1, ...) or (C,); ``target`` holds class indices of shape (N,) or (N, d1, ...)
     or (). Targets equal to ``ignore_index`` (padding) add nothing and are not counted by the mean.
     """
-    _check_tensor(input, "nll_loss")
-    _check_tensor(target, "nll_loss", "target")
+    check_tensor(input, "nll_loss")
+    check_tensor(target, "nll_loss", "target")
     _check_reduction(reduction, "nll_loss")
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: expected target to hold class indices (an integer tensor), got dtype {target.dtype}")
@@ -115,14 +117,14 @@ def cross_entropy(input: Tensor, target: Tensor, ignore_index: int = -100, reduc
 
     The class dimension is 1 (or 0 for a single example of shape (C,)), as in torch.
     """
-    _check_tensor(input, "cross_entropy")
+    check_tensor(input, "cross_entropy")
     return nll_loss(input.log_softmax(dim=0 if input.ndim == 1 else 1), target, ignore_index, reduction)
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean (or sum) of squared differences."""
-    _check_tensor(input, "mse_loss")
-    _check_tensor(target, "mse_loss", "target")
+    check_tensor(input, "mse_loss")
+    check_tensor(target, "mse_loss", "target")
     _check_reduction(reduction, "mse_loss")
     if input.shape != target.shape:
         raise ValueError(f"mse_loss: expected target of the input's shape {input.shape}, got {target.shape}")
@@ -131,7 +133,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` picked by the integer ``input``; rows at ``padding_idx`` receive no gradient."""
-    _check_tensor(input, "embedding")
+    check_tensor(input, "embedding")
     if input.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices, got dtype {input.dtype}")
     count = weight.shape[0]
@@ -148,7 +150,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dimensions to zero mean and unit variance."""
-    _check_tensor(input, "layer_norm")
+    check_tensor(input, "layer_norm")
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
         else tuple(normalized_shape)
     if input.shape[input.ndim - len(normalized_shape):] != normalized_shape:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from ..autograd import no_grad
-from ..tensor import Tensor, _check_tensor
+from ..engine import no_grad
+from ..tensor import Tensor
+from ..tensor_math import check_tensor
 
 
 def _fill_from_host(tensor: Tensor, values) -> Tensor:
@@ -44,7 +45,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples of U(a, b)."""
-    _check_tensor(tensor, "uniform_", "tensor")
+    check_tensor(tensor, "uniform_", "tensor")
     if not a <= b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
     return _fill_from_host(tensor, backend.rng().uniform(a, b, tensor.shape))
@@ -52,14 +53,14 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples of N(mean, std²)."""
-    _check_tensor(tensor, "normal_", "tensor")
+    check_tensor(tensor, "normal_", "tensor")
     if std < 0:
         raise ValueError(f"normal_: expected std >= 0, got {std}")
     return _fill_from_host(tensor, backend.rng().normal(mean, std, tensor.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    _check_tensor(tensor, "constant_", "tensor")
+    check_tensor(tensor, "constant_", "tensor")
     with no_grad():
         return tensor.fill_(val)
 
@@ -106,7 +107,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
 def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """A (semi-)orthogonal matrix: its singular values are all ``gain``, so repeated products neither shrink nor
     grow a vector — a classic start for recurrent weights."""
-    _check_tensor(tensor, "orthogonal_", "tensor")
+    check_tensor(tensor, "orthogonal_", "tensor")
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: expected a tensor with at least 2 dimensions, got shape {tensor.shape}")
     rows, cols = tensor.shape[0], tensor.numel() // tensor.shape[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..tensor import empty, ones, zeros
-from ..autograd import no_grad
+from ..creation import empty, ones, zeros
+from ..engine import no_grad
 from . import functional as F
 from . import init
 from .module import Module, Parameter

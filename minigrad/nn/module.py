@@ -173,7 +173,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad.data[...] = 0
+                param.grad._array[...] = 0
 
     # --- state ------------------------------------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -213,7 +213,7 @@ class Module:
                 continue
             value = state_dict[key]
             try:
-                array = value.data if isinstance(value, Tensor) else (
+                array = value._array if isinstance(value, Tensor) else (
                     value if backend.is_array(value) else backend.host_array(value))
             except TypeError as error:
                 problems.append(f'key "{key}": {error}')
@@ -230,7 +230,7 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__} (nothing was changed):\n  "
                                + "\n  ".join(problems))
         for key, array in converted.items():
-            own[key].data[...] = array  # own[key] shares its array with the parameter: this writes the parameter
+            own[key]._array[...] = array  # own[key] shares its array with the parameter: this writes the parameter
         return _IncompatibleKeys(missing, unexpected)
 
     def to(self, *args, device=None, dtype=None):
@@ -249,9 +249,9 @@ class Module:
                 if holder is None:
                     continue
                 if device is not None:
-                    holder.data = backend.transfer(holder.data, device)
+                    holder._array = backend.transfer(holder._array, device)
                 if dtype is not None and backend.is_floating(holder.dtype):
-                    holder.data = holder.data.astype(dtype, copy=False)
+                    holder._array = holder._array.astype(dtype, copy=False)
         return self
 
     def float(self):

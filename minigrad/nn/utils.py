@@ -8,6 +8,9 @@ from .. import backend
 from ..tensor import Tensor
 
 
+CLIP_EPS = 1e-6  # added to the norm before dividing, as torch does (traces that predict clipping use it too)
+
+
 def _with_grads(parameters, op: str):
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     for p in parameters:
@@ -24,7 +27,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     """
     if not max_norm > 0:
         raise ValueError(f"clip_grad_norm_: expected max_norm > 0, got {max_norm}")
-    grads = [p.grad.data for p in _with_grads(parameters, "clip_grad_norm_")]
+    grads = [p.grad._array for p in _with_grads(parameters, "clip_grad_norm_")]
     if not grads:
         return Tensor(0.0)
     xp = backend.device_of(grads[0]).xp
@@ -38,7 +41,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
         raise RuntimeError(f"clip_grad_norm_: the total norm of the gradients is {float(total)}; expected a "
                            "finite number (pass error_if_nonfinite=False to clip anyway)")
     # Multiplying by min(1, ...) rather than branching on the norm avoids copying it to the host (a GPU sync).
-    scale = (max_norm / (total + 1e-6)).clip(max=1.0)
+    scale = (max_norm / (total + CLIP_EPS)).clip(max=1.0)
     for g in grads:
         g *= scale.astype(g.dtype)
     return Tensor._make(total)
@@ -49,4 +52,4 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     if not clip_value > 0:
         raise ValueError(f"clip_grad_value_: expected clip_value > 0, got {clip_value}")
     for p in _with_grads(parameters, "clip_grad_value_"):
-        p.grad.data[...] = p.grad.data.clip(-clip_value, clip_value)
+        p.grad._array[...] = p.grad._array.clip(-clip_value, clip_value)

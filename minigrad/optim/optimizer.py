@@ -43,7 +43,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data[...] = 0
+                    p.grad._array[...] = 0
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -52,7 +52,7 @@ class Optimizer:
                 if p.grad is not None:
                     state = self.state.setdefault(p, {})
                     _check_state_device(type(self).__name__, p, state)
-                    self._update(p.data, p.grad.data, group, state)
+                    self._update(p._array, p.grad._array, group, state)
 
     def _update(self, param, grad, group: dict, state: dict) -> None:
         raise NotImplementedError
@@ -90,7 +90,7 @@ class Optimizer:
             entry = {}
             for key, value in saved.items():
                 if isinstance(value, Tensor) or backend.is_array(value):
-                    array = value.data if isinstance(value, Tensor) else value
+                    array = value._array if isinstance(value, Tensor) else value
                     if tuple(array.shape) != p.shape:
                         raise ValueError(f"load_state_dict: state '{key}' of parameter {i}: expected shape "
                                          f"{p.shape}, got {tuple(array.shape)}")

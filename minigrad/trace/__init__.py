@@ -10,17 +10,40 @@ detect_anomaly()               raise at the op whose backward produced NaN/Inf, 
 
 Each returns an object that rich can print (``minigrad.trace.show(result)`` or ``result.show()``) and that holds
 its numbers as data. ``scope`` and ``record`` are how models announce what they compute.
+
+The drawing tools need rich; they are imported the first time one is used, so that models (which call ``scope``
+and ``record`` at every step) and ``import minigrad`` need NumPy only.
 """
 
-from .anomaly import detect_anomaly
-from .attention_map import AttentionMap, attention_map
-from .graph import GraphTrace, graph
-from .parameters import ParameterReport, parameters
+import importlib
+
+from ..autograd.anomaly import detect_anomaly
 from .recording import Scope, listening, record, scope
-from .render import show
-from .step_through import StepThrough, step_through
-from .through_time import ThroughTime, compare, through_time
+
+# name -> the submodule that defines it (loaded on first use). No submodule is named like a function it defines:
+# importing a submodule sets the package attribute of its name, which would hide the function.
+_DRAWING = {
+    "graph": "backward_graph", "GraphTrace": "backward_graph",
+    "through_time": "gradient_flow", "ThroughTime": "gradient_flow", "compare": "gradient_flow",
+    "parameters": "parameter_report", "ParameterReport": "parameter_report",
+    "step_through": "narration", "StepThrough": "narration",
+    "attention_map": "heat_map", "AttentionMap": "heat_map",
+    "show": "render",
+}
+
+
+def __getattr__(name):
+    if name in _DRAWING:
+        value = getattr(importlib.import_module(f".{_DRAWING[name]}", __name__), name)
+        globals()[name] = value  # found once, then an ordinary attribute
+        return value
+    raise AttributeError(f"module 'minigrad.trace' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_DRAWING))
+
 
 __all__ = ["graph", "GraphTrace", "through_time", "ThroughTime", "compare", "parameters", "ParameterReport",
-           "step_through", "StepThrough", "attention_map", "AttentionMap", "detect_anomaly", "scope", "record", "listening",
-           "Scope", "show"]
+           "step_through", "StepThrough", "attention_map", "AttentionMap", "detect_anomaly", "scope", "record",
+           "listening", "Scope", "show"]

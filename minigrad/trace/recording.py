@@ -4,25 +4,28 @@
   the graph trace can fold an unrolled recurrence into "LSTMCell step × 50".
 - ``record(**tensors)`` hands named tensors (h, c, gate activations) to every active recorder, e.g. the
   through-time trace; with none active it returns at once.
+
+Neither needs rich: models import this module at every step, and ``import minigrad`` stays NumPy-only.
 """
 
 from __future__ import annotations
 
 import contextlib
-from .. import autograd
+
+from .. import engine
 
 _recorders: list = []
 
 
-class Scope:
+class Scope(engine.annotate):
     """One named unit of computation; ``meta`` says which one (layer, direction, time step ...).
 
-    ``with scope(...)`` makes a new Scope and makes it the current one inside the block (a plain class rather
-    than a generator, and a single object: recurrent layers enter one at every step). Scopes compare by identity:
+    ``with scope(...)`` makes a new Scope and, through the engine's ``annotate``, labels every node created inside
+    the block with it (a single object: recurrent layers enter one at every step). Scopes compare by identity:
     two calls of the same cell are two steps, even when nothing in their meta tells them apart.
     """
 
-    __slots__ = ("name", "meta", "_outer")
+    __slots__ = ("name", "meta")
 
     def __init__(self, name: str, meta: dict):
         self.name = name
@@ -34,13 +37,6 @@ class Scope:
     def describe(self) -> str:
         return self.name + (" (" + ", ".join(f"{k}={v}" for k, v in self.meta.items()) + ")" if self.meta else "")
 
-    def __enter__(self) -> "Scope":
-        self._outer, autograd.current_scope = autograd.current_scope, self
-        return self
-
-    def __exit__(self, *exc) -> None:
-        autograd.current_scope, self._outer = self._outer, None
-
 
 def scope(name: str, **meta) -> Scope:
     """``with scope(name, **meta):`` attributes every op created inside the block to a new Scope ``name`` (with
@@ -48,14 +44,10 @@ def scope(name: str, **meta) -> Scope:
     return Scope(name, meta)
 
 
-def current_scope():
-    return autograd.current_scope
-
-
 def record(**tensors) -> None:
     """Offer named tensors of the current scope to the active recorders (a no-op when there are none)."""
     for recorder in _recorders:
-        recorder.add(autograd.current_scope, tensors)
+        recorder.add(engine.annotation(), tensors)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ import numbers
 
 from rich.console import Console
 
-from ..tensor import Tensor
+from ..tensor import AccumulateGrad, Tensor
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SHADES = " ░▒▓█"
@@ -83,3 +83,9 @@ def leaf_names_of(names, caller: str) -> dict:
             raise TypeError(f"{caller}: expected names entries as name: tensor, tensor: name or "
                             f"id(tensor): name, got {type(key).__name__}: {type(value).__name__}")
     return table
+
+
+def inputs_of(node) -> list:
+    """For each input of a graph node: the node that produced it, the leaf Tensor itself (where the engine has the
+    leaf's AccumulateGrad node), or None for an input that needs no gradient."""
+    return [parent.variable if isinstance(parent, AccumulateGrad) else parent for parent in node.parents]

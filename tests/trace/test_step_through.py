@@ -13,7 +13,7 @@ import pytest
 
 import minigrad
 import minigrad.nn as nn
-from minigrad import autograd
+from minigrad import engine
 from minigrad.trace import step_through
 from minigrad.trace.render import number, show
 
@@ -154,7 +154,7 @@ def test_the_observer_is_removed_even_when_backward_fails():
     loss.backward()  # frees the graph
     with pytest.raises(RuntimeError, match="second time"):
         step_through(loss)
-    assert autograd.backward_observers == []
+    assert engine._observers == []
 
 
 def test_large_graphs_and_tensors_are_refused_before_running():

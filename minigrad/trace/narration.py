@@ -29,9 +29,9 @@ import numbers
 from rich.console import Group
 from rich.text import Text
 
-from .. import autograd
-from ..tensor import Tensor
-from .render import leaf_names_of, number, show
+from .. import engine
+from ..tensor import AccumulateGrad, Tensor
+from .render import inputs_of, leaf_names_of, number, show
 
 MAX_ELEMENTS = 16  # per tensor: more numbers than this per line no longer reads as a story
 
@@ -73,8 +73,8 @@ def _check_small(root, max_nodes: int) -> None:
             if meta is not None and math.prod(meta[0]) > MAX_ELEMENTS:
                 raise ValueError(f"step_through: expected tensors of at most {MAX_ELEMENTS} elements, got an input "
                                  f"of shape {meta[0]} to {node.name()}; use trace.graph for larger graphs")
-        for parent in node.parents:
-            if isinstance(parent, autograd.Function) and parent not in seen:
+        for parent in inputs_of(node):
+            if isinstance(parent, engine.Function) and parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
                 if len(seen) > max_nodes:
@@ -130,11 +130,21 @@ class StepThrough:
         show(self, file)
 
 
+class _Narrator(engine.Observer):
+    """Writes down what each node received and returned, before the engine frees it."""
+
+    def __init__(self, events: list):
+        self.events = events
+
+    def node_backward(self, node, output_grads, input_grads) -> None:
+        if not isinstance(node, AccumulateGrad):  # a leaf's .grad is told at the end, not as a step
+            _observe(node, output_grads, input_grads, self.events)
+
+
 def _observe(node, output_grads, input_grads, events: list) -> None:
-    """Backward observer: write down what the node received and returned, before the engine frees it."""
     received = [None if g is None else _values(g) for g in output_grads]
     inputs = []
-    for position, (parent, meta, grad) in enumerate(zip(node.parents, node.input_meta, input_grads)):
+    for position, (parent, meta, grad) in enumerate(zip(inputs_of(node), node.input_meta, input_grads)):
         if parent is None:
             inputs.append({"name": f"constant (input {position + 1})", "kind": "constant", "local": None,
                            "gradient": None, "summed": False})
@@ -142,7 +152,7 @@ def _observe(node, output_grads, input_grads, events: list) -> None:
         # The engine sums a broadcast gradient back to the input's shape after this observer runs; do the same
         # so the narrative shows what the input really receives (and the local derivative what the op returned).
         returned = None if grad is None else _values(grad)
-        passed = None if grad is None else _values(autograd.unbroadcast(grad, meta[0]))
+        passed = None if grad is None else _values(engine.unbroadcast(grad, meta[0]))
         local = _local_derivative(received[0], returned) if len(received) == 1 else None
         inputs.append({"source": (parent, node.parent_outputs[position]), "local": local, "gradient": passed,
                        "summed": grad is not None and grad.shape != meta[0]})
@@ -178,7 +188,7 @@ def _name_everything(events: list, root, leaf_names: dict) -> list:
     # Named leaves in the order the caller named them, then the others in the order backward reached them.
     order = {tensor_id: rank for rank, tensor_id in enumerate(leaf_names)}
     ranked = sorted(leaves.items(), key=lambda item: order.get(item[0], len(order)))
-    return [{"name": name, "grad": None if leaf.grad is None else _values(leaf.grad.data)}
+    return [{"name": name, "grad": None if leaf.grad is None else _values(leaf.grad.numpy())}
             for _, (name, leaf) in ranked]
 
 
@@ -203,12 +213,6 @@ def step_through(tensor: Tensor, names=None, max_nodes: int = 50) -> StepThrough
 
     events = []
 
-    def observer(node, output_grads, input_grads):
-        _observe(node, output_grads, input_grads, events)
-
-    autograd.backward_observers.append(observer)
-    try:
+    with engine.observe(_Narrator(events)):
         tensor.backward()
-    finally:
-        autograd.backward_observers.remove(observer)
     return StepThrough(events, _name_everything(events, tensor.grad_fn, leaf_names))

@@ -23,12 +23,12 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from ..nn.utils import CLIP_EPS
 from ..tensor import Tensor
 from .render import log_bar, number, show
 
 # clip_grad_norm_ divides by (norm + eps) so that an all-zero gradient does not divide by zero; the report must use
 # the same eps to predict its result.
-_CLIP_EPS = 1e-6
 
 
 def _named_tensors(source, caller: str) -> list:
@@ -86,7 +86,7 @@ class ParameterReport:
         # The global norm is the norm of the per-parameter norms: sqrt(Σ‖g_i‖²) = ‖(g_1, g_2, ...)‖.
         self.global_norm = math.sqrt(sum(row["norm"] ** 2 for row in rows if row["norm"] is not None))
         self.clipped_norm = (None if max_norm is None else
-                             self.global_norm * min(1.0, max_norm / (self.global_norm + _CLIP_EPS)))
+                             self.global_norm * min(1.0, max_norm / (self.global_norm + CLIP_EPS)))
 
     @property
     def nonfinite(self) -> list:

@@ -24,13 +24,14 @@ import os
 import sys
 from typing import NamedTuple
 
-from .. import autograd
+from .. import engine
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
-# How many detect_anomaly blocks are open: the hooks are installed by the outermost and removed by it, so nested
+# How many detect_anomaly blocks are open: the observer is installed by the outermost and removed by it, so nested
 # blocks (or a recursive decorated function) leave the state exactly as they found it.
 _depth = 0
+_watching = None
 
 
 class CreatedAt(NamedTuple):
@@ -62,9 +63,14 @@ def _caller_outside_minigrad() -> CreatedAt | None:
     return CreatedAt(filename, lineno, frame.f_code.co_name, linecache.getline(filename, lineno).strip())
 
 
-def _remember_origin(node) -> None:
-    """Creation hook: note on the node where it was made (in its __dict__, which release() clears after use)."""
-    node.__dict__["created_at"] = _caller_outside_minigrad()
+class _AnomalyObserver(engine.Observer):
+    def node_created(self, node) -> None:
+        """Note on the node where it was made (in its __dict__, which release() clears after use)."""
+        node.__dict__["created_at"] = _caller_outside_minigrad()
+
+    def node_backward(self, node, output_grads, input_grads) -> None:
+        """Refuse a gradient with NaN or Inf the moment a node returns it."""
+        _check_gradients(node, input_grads)
 
 
 def _ordinal(n: int) -> str:
@@ -72,8 +78,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _check_gradients(node, output_grads, input_grads) -> None:
-    """Backward observer: refuse a gradient with NaN or Inf the moment a node returns it."""
+def _check_gradients(node, input_grads) -> None:
     xp = node.device.xp
     for position, grad in enumerate(input_grads):
         if grad is None:
@@ -97,17 +102,16 @@ class detect_anomaly(contextlib.ContextDecorator):
     """
 
     def __enter__(self):
-        global _depth
+        global _depth, _watching
         if _depth == 0:
-            autograd.creation_hooks.append(_remember_origin)
-            autograd.backward_observers.append(_check_gradients)
+            _watching = engine.observe(_AnomalyObserver())
         _depth += 1
         return self
 
     def __exit__(self, *exc):
-        global _depth
+        global _depth, _watching
         _depth -= 1
         if _depth == 0:
-            autograd.creation_hooks.remove(_remember_origin)
-            autograd.backward_observers.remove(_check_gradients)
+            _watching.remove()
+            _watching = None
         return False

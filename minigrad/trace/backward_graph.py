@@ -18,9 +18,9 @@ from __future__ import annotations
 from rich.text import Text
 from rich.tree import Tree
 
-from .. import autograd
+from .. import engine
 from ..tensor import Tensor
-from .render import leaf_names_of, number, show
+from .render import inputs_of, leaf_names_of, number, show
 
 
 class GraphTrace:
@@ -44,6 +44,16 @@ def _norm_of(arrays) -> float | None:
     return sum(float((a * a).sum()) for a in present) ** 0.5
 
 
+class _NormKeeper(engine.Observer):
+    """Notes ‖dL/d(output)‖ of every node backward runs."""
+
+    def __init__(self, norms: dict):
+        self.norms = norms
+
+    def node_backward(self, node, output_grads, input_grads) -> None:
+        self.norms[node] = _norm_of(output_grads)
+
+
 def graph(tensor: Tensor, names=None, depth: int = 12, backward: bool = False) -> GraphTrace:
     """The backward graph below ``tensor`` as a rich Tree (see the module docstring)."""
     if not isinstance(tensor, Tensor):
@@ -52,13 +62,8 @@ def graph(tensor: Tensor, names=None, depth: int = 12, backward: bool = False) -
         raise ValueError("graph: expected a tensor computed from tensors that require grad (it has no grad_fn)")
     norms = {}
     if backward:
-        def observe(node, output_grads, input_grads):
-            norms[node] = _norm_of(output_grads)
-        autograd.backward_observers.append(observe)
-        try:
+        with engine.observe(_NormKeeper(norms)):
             tensor.backward(retain_graph=True)
-        finally:
-            autograd.backward_observers.remove(observe)
     leaf_names = leaf_names_of(names, "graph")
     root = Tree(_node_label(tensor.grad_fn, norms, 1))
     _grow(root, tensor.grad_fn, leaf_names, norms, depth)
@@ -92,7 +97,7 @@ def _leaf_label(leaf: Tensor, leaf_names: dict) -> Text:
     label = Text(leaf_names.get(id(leaf), "leaf"), style="bold green")
     label.append(f"  {leaf.shape}", style="dim")
     if leaf.grad is not None:
-        label.append(f"  ‖grad‖ {number(_norm_of([leaf.grad.data]))}")
+        label.append(f"  ‖grad‖ {number(_norm_of([leaf.grad.numpy()]))}")
     return label
 
 
@@ -109,8 +114,8 @@ def _chain(starts: list) -> dict:
     kind = _kind(starts[0].scope)
     members, stack = dict.fromkeys(starts), list(starts)  # a dict: a set that keeps the order of discovery
     while stack:
-        for parent in stack.pop().parents:
-            if isinstance(parent, autograd.Function) and parent.scope is not None and _kind(parent.scope) == kind \
+        for parent in inputs_of(stack.pop()):
+            if isinstance(parent, engine.Function) and parent.scope is not None and _kind(parent.scope) == kind \
                     and parent not in members:
                 members[parent] = None
                 stack.append(parent)
@@ -123,7 +128,7 @@ def _inputs_of(nodes) -> list:
     inside = set(nodes)
     found = {}
     for node in nodes:
-        for parent in node.parents:
+        for parent in inputs_of(node):
             if parent is not None and parent not in inside:
                 found[parent] = None
     return list(found)

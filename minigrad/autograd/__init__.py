@@ -1,0 +1,23 @@
+"""torch.autograd's API: write your own differentiable op (``Function``), grad modes, anomaly detection.
+
+The engine itself (graph nodes, the backward walk) is ``minigrad.engine``; this package is what a user calls.
+"""
+
+from .. import engine
+from ..engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..tensor import apply
+from . import graph
+from .anomaly import detect_anomaly
+
+
+class Function(engine.Function):
+    """A differentiable op of your own: subclass it, write ``forward(ctx, *arrays)`` and ``backward(ctx, grad)``
+    on arrays (see ``minigrad.engine.Function``), and call it on tensors with ``MyOp.apply(x, y)``."""
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on tensors (and Python numbers, passed as constants); returns a Tensor or a tuple."""
+        return apply(cls, *inputs, **params)
+
+
+__all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly"]

@@ -1,0 +1,130 @@
+"""Creating tensors: from data (``tensor``), filled (``zeros``, ``full``, ...), random (``randn``, ...), ranges.
+
+Each new tensor is a leaf made directly on its device (random numbers are drawn on the host from minigrad's seeded
+generator and transferred, so a seed gives the same values on every device).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from . import backend
+from .checks import is_int, sizes
+from .tensor import Tensor, check_requires_grad
+from .tensor_math import check_tensor
+def tensor(data, requires_grad=False, dtype=None, device=None) -> Tensor:
+    """A new tensor from Python data, a NumPy array or another tensor (copied).
+
+    Python floats become the default dtype (float32), Python ints int64; NumPy arrays keep their dtype.
+    """
+    result = Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+    if result._array is data or (isinstance(data, Tensor) and result._array is data._array):
+        result._array = result._array.copy()  # a new tensor never shares memory with what it was made from
+    return result
+
+
+def _created(make, dtype, device, requires_grad) -> Tensor:
+    """A new leaf whose array is ``make(xp, dtype)``, made directly on the device (no host round trip)."""
+    dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)
+    check_requires_grad(requires_grad, dtype)
+    result = Tensor._make(make(backend.get_device(device).xp, dtype))
+    result.requires_grad = bool(requires_grad)
+    return result
+
+
+def _from_host(array, dtype, device, requires_grad) -> Tensor:
+    dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)
+    return Tensor(array.astype(dtype), requires_grad=requires_grad, device=device)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape = sizes(size, "zeros")
+    return _created(lambda xp, dtype: xp.zeros(shape, dtype=dtype), dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    shape = sizes(size, "ones")
+    return _created(lambda xp, dtype: xp.ones(shape, dtype=dtype), dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor whose values are whatever the memory held: for buffers that are filled before use."""
+    shape = sizes(size, "empty")
+    return _created(lambda xp, dtype: xp.empty(shape, dtype=dtype), dtype, device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if dtype is None and is_int(fill_value):
+        dtype = backend.int64
+    shape = sizes((size,), "full")
+    return _created(lambda xp, dtype: xp.full(shape, fill_value, dtype=dtype), dtype, device, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Samples of the standard normal distribution (from minigrad's seeded generator)."""
+    return _from_host(backend.rng().standard_normal(sizes(size, "randn")), dtype, device, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Samples of the uniform distribution on [0, 1)."""
+    return _from_host(backend.rng().random(sizes(size, "rand")), dtype, device, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None) -> Tensor:
+    """Integers drawn uniformly from [low, high) (``randint(high, size)`` starts at 0), as torch.randint."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint: expected randint(low, high, size) or randint(high, size) with a size tuple")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if not high > low:
+        raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
+    array = backend.rng().integers(low, high, size=sizes((size,), "randint"))
+    return Tensor(array, dtype=backend.int64 if dtype is None else dtype, device=device)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Evenly spaced values in [start, end); integers unless a float is given (then the default dtype)."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: expected a non-zero step, got 0")
+    integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    if dtype is None:
+        dtype = backend.int64 if integral else backend.get_default_dtype()
+    return _created(lambda xp, dtype: xp.arange(start, end, step, dtype=dtype), dtype, device, requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """The identity matrix (n × m, m = n by default)."""
+    return _created(lambda xp, dtype: xp.eye(n, m, dtype=dtype), dtype, device, requires_grad)
+
+
+def _like(factory, input, dtype, device, requires_grad) -> Tensor:
+    """``factory`` with the shape, dtype and device of ``input`` unless told otherwise."""
+    check_tensor(input, factory.__name__ + "_like")
+    return factory(input.shape, dtype=input.dtype if dtype is None else dtype,
+                   device=input.device if device is None else device, requires_grad=requires_grad)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(zeros, input, dtype, device, requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(ones, input, dtype, device, requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(randn, input, dtype, device, requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(rand, input, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    check_tensor(input, "full_like")
+    return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
+                device=input.device if device is None else device, requires_grad=requires_grad)

@@ -1,0 +1,130 @@
+"""Ops that move values around without computing new ones: reshaping, permuting, copying, broadcasting,
+joining and splitting."""
+
+from __future__ import annotations
+
+from ..engine import Function
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = [0] * len(ctx.dims)
+        for position, axis in enumerate(ctx.dims):
+            inverse[axis] = position
+        return grad.transpose(inverse)
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class BroadcastTo(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        return ctx.xp.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # the engine's unbroadcast sums the copies back: that IS the gradient of broadcasting
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        ctx.boundaries = []
+        total = 0
+        for array in arrays[:-1]:
+            total += array.shape[dim]
+            ctx.boundaries.append(total)
+        return ctx.xp.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(ctx.xp.split(grad, ctx.boundaries, axis=ctx.dim))
+
+
+class Split(Function):
+    """Consecutive pieces of the given sizes along ``dim``: several outputs of one node, so the backward joins
+    the pieces' gradients once instead of padding each to the full size."""
+
+    @staticmethod
+    def forward(ctx, a, sizes, dim):
+        ctx.shape, ctx.dtype, ctx.dim, ctx.sizes = a.shape, a.dtype, dim, sizes
+        pieces, start, before = [], 0, (slice(None),) * dim
+        for size in sizes:  # basic slices are views: nothing is copied
+            pieces.append(a[before + (slice(start, start + size),)])
+            start += size
+        return tuple(pieces)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ctx.xp.concatenate([_or_zeros(ctx, g, size) for g, size in zip(grads, ctx.sizes)], axis=ctx.dim)
+
+
+class Stack(Function):
+    """Arrays of one shape joined along a new axis ``dim``: the inverse of Unbind, and one node however many
+    arrays (a recurrent layer stacks its T outputs)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim = dim
+        return ctx.xp.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _slices(grad, ctx.dim)
+
+
+class Unbind(Function):
+    """The slices a[..., i, ...] along ``dim`` for every i, as several outputs of one node."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.shape, ctx.dtype, ctx.dim = a.shape, a.dtype, dim
+        return _slices(a, dim)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ctx.xp.stack([_or_zeros(ctx, g, None) for g in grads], axis=ctx.dim)
+
+
+def _slices(a, dim: int) -> tuple:
+    """a[..., i, ...] along ``dim`` for every i: views, nothing copied."""
+    return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+
+
+def _or_zeros(ctx, grad, size):
+    """An output's gradient, or zeros of that output's shape when it received none (the output went unused).
+    ``size`` is the output's extent along ctx.dim, or None when the output has lost that dimension."""
+    if grad is not None:
+        return grad
+    shape = list(ctx.shape)
+    if size is None:
+        del shape[ctx.dim]
+    else:
+        shape[ctx.dim] = size
+    return ctx.xp.zeros(tuple(shape), dtype=ctx.dtype)

@@ -1,0 +1,165 @@
+"""Tensor's shape and indexing methods: reshaping, permuting, broadcasting, indexing, splitting.
+
+A mixin of ``Tensor`` (see tensor_base.py for why it is written apart): each method checks the user's arguments,
+with errors that say what was expected and what was got, and calls a primitive op of ``ops/``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from . import backend, ops
+from .checks import broadcast_shapes, check_dim, is_int, reshaped
+from .checks import sizes as checked_sizes
+from .tensor_base import TensorBase
+
+
+class Shape(TensorBase):
+    __slots__ = ()
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[check_dim(dim, self.ndim, "size")]
+
+    def reshape(self, *shape):
+        shape = reshaped(shape, self.shape, "reshape")
+        return self if shape == self.shape else self._apply(ops.Reshape, self, shape=shape)
+
+    def view(self, *shape):
+        shape = reshaped(shape, self.shape, "view")
+        return self if shape == self.shape else self._apply(ops.Reshape, self, shape=shape)
+
+    def permute(self, *dims):
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        if len(dims) != self.ndim:
+            raise ValueError(f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, got {dims}")
+        checked = tuple(check_dim(d, self.ndim, "permute") for d in dims)
+        if sorted(checked) != list(range(self.ndim)):
+            raise ValueError(f"permute: expected a permutation of 0..{self.ndim - 1}, got {dims}")
+        return self._apply(ops.Permute, self, dims=checked)
+
+    def transpose(self, dim0, dim1):
+        dims = list(range(self.ndim))
+        a, b = check_dim(dim0, self.ndim, "transpose"), check_dim(dim1, self.ndim, "transpose")
+        dims[a], dims[b] = dims[b], dims[a]
+        return self._apply(ops.Permute, self, dims=tuple(dims))
+
+    @property
+    def T(self):
+        return self._apply(ops.Permute, self, dims=tuple(reversed(range(self.ndim))))
+
+    def unsqueeze(self, dim):
+        d = check_dim(dim, self.ndim, "unsqueeze", extra=1)
+        return self._apply(ops.Reshape, self, shape=self.shape[:d] + (1,) + self.shape[d:])
+
+    def squeeze(self, dim=None):
+        """Drop dimensions of size 1 (only ``dim``, when given; a dim of another size is left alone, as in torch)."""
+        if dim is None:
+            shape = tuple(n for n in self.shape if n != 1)
+        else:
+            d = check_dim(dim, self.ndim, "squeeze")
+            shape = self.shape[:d] + self.shape[d + 1:] if self.shape[d] == 1 else self.shape
+        return self.reshape(shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start = check_dim(start_dim, self.ndim, "flatten")
+        end = check_dim(end_dim, self.ndim, "flatten")
+        if start > end:
+            raise ValueError(f"flatten: expected start_dim <= end_dim, got {start_dim} and {end_dim}")
+        return self.reshape(self.shape[:start] + (math.prod(self.shape[start:end + 1]),) + self.shape[end + 1:])
+
+    def expand(self, *sizes):
+        """Broadcast to a larger shape without copying (-1 keeps a size); the backward sums the copies."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        new_axes = len(sizes) - self.ndim
+        if new_axes < 0:
+            raise ValueError(f"expand: expected at least {self.ndim} sizes for shape {self.shape}, got {sizes}")
+        sizes = checked_sizes(tuple(self.shape[i - new_axes] if n == -1 and i >= new_axes else n
+                                    for i, n in enumerate(sizes)), "expand")
+        if broadcast_shapes(self.shape, sizes, op="expand") != sizes:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
+        return self._apply(ops.BroadcastTo, self, shape=sizes)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def flip(self, dims):
+        """The elements in reverse order along each of ``dims`` (a copy in torch; a view here)."""
+        dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
+        key = [slice(None)] * self.ndim
+        for d in dims:
+            key[check_dim(d, self.ndim, "flip")] = slice(None, None, -1)
+        return self[tuple(key)]
+
+    # --- indexing, splitting ---------------------------------------------------------------------------------
+    def __getitem__(self, key):
+        return self._apply(ops.GetItem, self, key=index_key(key, self.device))
+
+    def gather(self, dim, index):
+        """``out[i][j] = self[i][index[i][j]]`` for dim=1 (torch.gather)."""
+        d = check_dim(dim, self.ndim, "gather")
+        if not isinstance(index, TensorBase) or index.dtype.kind not in "iu":
+            raise TypeError(f"gather: expected index to be an integer Tensor, got "
+                            f"{index.dtype if isinstance(index, TensorBase) else type(index).__name__}")
+        if index.ndim != self.ndim:
+            raise ValueError(f"gather: expected index with {self.ndim} dimensions, got shape {index.shape}")
+        return self._apply(ops.Gather, self, index._array, dim=d)
+
+    def split(self, split_size_or_sections, dim=0):
+        """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
+        d = check_dim(dim, self.ndim, "split")
+        if isinstance(split_size_or_sections, numbers.Integral):
+            if split_size_or_sections <= 0:
+                raise ValueError(f"split: expected a positive split size, got {split_size_or_sections}")
+            return self._split_every(split_size_or_sections, d)
+        pieces = tuple(split_size_or_sections)
+        length = self._array.shape[d]
+        if sum(pieces) != length:
+            raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
+                             f"got {list(pieces)} (sum {sum(pieces)})")
+        return self._apply(ops.Split, self, sizes=pieces, dim=d)
+
+    def _split_every(self, size: int, d: int):
+        """Pieces of ``size`` along dimension d (checked), the last one possibly smaller."""
+        whole, rest = divmod(self._array.shape[d], size)
+        return self._apply(ops.Split, self, sizes=(size,) * whole + ((rest,) if rest else ()), dim=d)
+
+    def unbind(self, dim=0):
+        """The slices along ``dim`` as a tuple (``x.unbind(0)`` gives x[0], x[1], ...), from one graph node."""
+        return self._apply(ops.Unbind, self, dim=check_dim(dim, self.ndim, "unbind"))
+
+    def chunk(self, chunks, dim=0):
+        """Split into ``chunks`` pieces of equal size along dim (the last may be smaller), as torch.chunk."""
+        if not is_int(chunks) or chunks <= 0:
+            raise ValueError(f"chunk: expected a positive number of chunks, got {chunks}")
+        d = check_dim(dim, self.ndim, "chunk")
+        return self._split_every(max(1, -(-self._array.shape[d] // chunks)), d)
+
+
+def index_key(key, device):
+    """An indexing key with Tensors and lists replaced by arrays of ``device``; floats refused."""
+    if isinstance(key, tuple):
+        return tuple(index_key(k, device) for k in key)
+    if key is None or key is Ellipsis or isinstance(key, slice):
+        return key
+    if is_int(key):
+        return int(key)
+    if isinstance(key, TensorBase):
+        array = key._array
+    elif isinstance(key, list):
+        array = device.from_host(backend.host_array(key))
+    elif backend.is_array(key):
+        array = key
+    else:
+        raise TypeError(f"indexing: expected ints, slices, None, ..., or integer/boolean tensors, "
+                        f"got {type(key).__name__}")
+    if array.dtype.kind not in "biu":
+        raise IndexError(f"indexing: tensors used as indices must be integer or boolean, got dtype {array.dtype}")
+    if backend.device_of(array) != device:
+        raise RuntimeError(f"indexing: expected an index on device {device}, got one on {backend.device_of(array)}")
+    return array
+
