@@ -19,6 +19,7 @@ from .backend import get_device as device
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
 from . import nn, optim, trace
+from . import utils  # after the names it builds on: utils.data collates with minigrad.stack and minigrad.tensor
 from .trace import detect_anomaly
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...
