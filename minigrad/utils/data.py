@@ -151,13 +151,14 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
                 warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
                               stacklevel=2)
         lengths = counts
-    if not all(_is_int(length) for length in lengths):
-        raise TypeError(f"random_split: expected integer lengths or fractions that sum to 1, got {lengths}")
-    if any(length < 0 for length in lengths):
-        raise ValueError(f"random_split: expected non-negative lengths, got {lengths}")
     if sum(lengths) != n:
         raise ValueError(f"random_split: Sum of input lengths does not equal the length of the input dataset: "
                          f"expected lengths that sum to {n}, got {lengths} (sum {sum(lengths)})")
+    if not all(hasattr(length, "__index__") for length in lengths):
+        raise TypeError(f"random_split: expected integer lengths or fractions that sum to 1, got {lengths}")
+    if any(length < 0 for length in lengths):
+        raise ValueError(f"random_split: expected non-negative lengths, got {lengths}")
+    lengths = [int(length) for length in lengths]
     indices = _draw_from(generator).permutation(n).tolist()
     ends = itertools.accumulate(lengths)
     return [Subset(dataset, indices[end - length:end]) for end, length in zip(ends, lengths)]
