@@ -411,24 +411,15 @@ class DataLoader:
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.drop_last = drop_last
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
-        self.generator = generator
         if collate_fn is None:
             collate_fn = default_collate if batch_sampler is not None else default_convert
-        self.collate_fn = collate_fn
-        self.num_workers = num_workers
-        self.prefetch_factor = prefetch_factor
-        self.persistent_workers = persistent_workers
-        self.pin_memory = pin_memory
-        self.pin_memory_device = pin_memory_device
-        self.timeout = timeout
-        self.worker_init_fn = worker_init_fn
-        self.multiprocessing_context = multiprocessing_context
-        self.in_order = in_order
+        self.dataset, self.batch_size, self.drop_last, self.collate_fn = dataset, batch_size, drop_last, collate_fn
+        self.sampler, self.batch_sampler, self.generator = sampler, batch_sampler, generator
+        # kept as torch keeps them, for programs that read them back; they change nothing here
+        self.num_workers, self.prefetch_factor = num_workers, prefetch_factor
+        self.persistent_workers, self.in_order, self.timeout = persistent_workers, in_order, timeout
+        self.pin_memory, self.pin_memory_device = pin_memory, pin_memory_device
+        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, multiprocessing_context
         self._initialized = True
 
     def __setattr__(self, name, value):
