@@ -10,9 +10,10 @@ Construction already takes one step (epoch 0): it records each group's starting 
 ``group["initial_lr"]`` (the ``base_lrs``) and sets epoch 0's rate. Passing ``last_epoch=k`` resumes a schedule
 at epoch ``k + 1``; the groups must then hold ``initial_lr`` (restored with the optimizer's state).
 
-Two of torch's warnings are left out: the one about calling ``scheduler.step()`` before ``optimizer.step()``
-(torch wraps ``optimizer.step`` to notice; here the optimizer is left alone) and the one about calling
-``get_lr()`` directly (``get_last_lr()`` is the way to read the rate, as in torch).
+Two of torch's warnings are left out, with the state torch keeps for them (``_step_count``,
+``_get_lr_called_within_step``): the one about calling ``scheduler.step()`` before ``optimizer.step()`` (torch
+wraps ``optimizer.step`` to notice; here the optimizer is left alone) and the one about calling ``get_lr()``
+directly (``get_last_lr()`` is the way to read the rate, as in torch).
 """
 
 from __future__ import annotations
@@ -78,7 +79,6 @@ class LRScheduler:
                                    f"first), got none in param_groups[{i}]")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self._step_count = 0
         # the constructor's step only sets the current epoch's rate; schedules written as a recursion must
         # not apply their factor then (a resumed ExponentialLR would otherwise be one step ahead of itself)
         self._is_initial = True
@@ -104,7 +104,6 @@ class LRScheduler:
         ``epoch`` (deprecated in torch, still accepted with its warning) jumps to that epoch instead, using the
         schedule's closed form where it has one.
         """
-        self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
@@ -219,7 +218,8 @@ class CosineAnnealingLR(LRScheduler):
 
         lr_t = eta_min + (lr_{t-1} - eta_min) · (1 + cos(π t / T_max)) / (1 + cos(π (t-1) / T_max)),
 
-    with the step out of the minimum (where that ratio would divide by zero) taken additively.
+    with the step out of the minimum (where that ratio would divide by zero) taken additively. A resumed schedule
+    (``last_epoch=k``) recurs from the rates the groups hold, as in torch: restore the optimizer's state first.
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
@@ -232,8 +232,6 @@ class CosineAnnealingLR(LRScheduler):
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
-        if self._step_count == 1 and t > 0:  # the first step of a resumed schedule: no previous lr to recur on
-            return [eta_min + (base_lr - eta_min) * (1 + math.cos(t * math.pi / T)) / 2 for base_lr in self.base_lrs]
         if (t - 1 - T) % (2 * T) == 0:  # leaving the minimum: 1 + cos(π (t-1) / T) is 0
             return [lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
                     for lr, base_lr in zip(self._current_lrs(), self.base_lrs)]
