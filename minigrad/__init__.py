@@ -24,7 +24,7 @@ from .functions import (abs, amax, argmax, argmin, cat, chunk, clamp, clone, exp
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
 from .tensor import Tensor
-from . import autograd, nn, optim, trace
+from . import autograd, nn, optim, trace, utils
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...
 globals().update(backend.DTYPE_NAMES)
