@@ -1,6 +1,6 @@
 """``minigrad bench``'s recurrent layers: what the graph costs, measured against the same math with no graph.
 
-For each recurrent layer (LSTM, GRU, tanh RNN) one training step, forward and backward through time, is timed
+For each recurrent layer (tanh RNN, LSTM, GRU) one training step, forward and backward through time, is timed
 three ways on the same parameters and inputs:
 
 - minigrad: ``models.LSTM`` etc., whose backward emerges from the recorded graph;
@@ -19,12 +19,9 @@ import os
 import minigrad
 from minigrad import bench
 
-from .gru import GRU
-from .lstm import LSTM
-from .rnn import RNN
+from .registry import RECURRENCES
 
 DEFAULT_SIZES = ((50, 32, 64, 128), (100, 64, 128, 256))  # (T, B, I, H)
-CELLS = ("lstm", "gru", "rnn")
 
 
 # --- the hand-written reference: forward and backward through time, no graph ----------------------------------
@@ -121,7 +118,7 @@ def problem(cell: str, steps: int, batch: int, inputs: int, hidden: int, device=
     device = minigrad.device(device)
     host = minigrad.device("cpu").xp
     generator = host.random.default_rng(seed)
-    layer = {"lstm": LSTM, "gru": GRU, "rnn": RNN}[cell](inputs, hidden, device=device)
+    layer = RECURRENCES[cell].layer(inputs, hidden, device=device)
     bound = hidden ** -0.5
     parameters = {name: device.from_host(generator.uniform(-bound, bound, p.shape).astype(host.float32))
                   for name, p in layer.named_parameters()}
@@ -148,13 +145,13 @@ def contestants(cell: str, steps: int, batch: int, inputs: int, hidden: int, dev
 
     runs = {"minigrad": run_minigrad, "numpy": run_reference}
     if device == "cpu":
-        torch_run = _torch_contestant(cell, layer, parameters, x, grad_output)
+        torch_run = _torch_contestant(layer, parameters, x, grad_output)
         if torch_run is not None:
             runs["torch"] = torch_run
     return runs
 
 
-def _torch_contestant(cell, layer, parameters, x, grad_output):
+def _torch_contestant(layer, parameters, x, grad_output):
     # torch's OpenMP threads otherwise keep spinning on the other cores after each call, slowing whichever
     # contestant runs next; passive waiting leaves the machine to it (this must be set before torch starts).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -162,8 +159,7 @@ def _torch_contestant(cell, layer, parameters, x, grad_output):
         import torch
     except ImportError:
         return None
-    twin = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell](layer.input_size,
-                                                                                 layer.hidden_size)
+    twin = getattr(torch.nn, type(layer).__name__)(layer.input_size, layer.hidden_size)  # the same names
     twin.load_state_dict({name: torch.from_numpy(array) for name, array in parameters.items()})
     tx, tg = torch.from_numpy(x), torch.from_numpy(grad_output)
 

@@ -19,11 +19,9 @@ from minigrad import trace
 from minigrad.cli import named_device, progress
 
 from . import bench, experiments, tasks
-from .gru import GRU
-from .lstm import LSTM
-from .rnn import RNN
+from .registry import RECURRENCES
 
-CELLS = ("rnn", "lstm", "gru")
+CELLS = tuple(RECURRENCES)
 
 
 # --- shared by demo and trace ---------------------------------------------------------------------------------
@@ -33,15 +31,13 @@ def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, s
     Returns {name: ThroughTime}: how much gradient reaches h_t at every step t. ``scale`` multiplies the recurrent
     weights W_hh after their default initialisation (> 1 pushes towards explosion, < 1 towards vanishing).
     """
-    layers = {"rnn": ("tanh RNN", RNN), "lstm": ("LSTM", LSTM), "gru": ("GRU", GRU)}
     minigrad.manual_seed(seed)
     x = minigrad.randn(steps, batch, inputs)
     flows = {}
     for cell in cells:
-        name, layer_class = layers[cell]
         minigrad.manual_seed(seed + 1)
         options = {"forget_bias": forget_bias} if cell == "lstm" and forget_bias is not None else {}
-        layer = layer_class(inputs, hidden, **options)
+        layer = RECURRENCES[cell].layer(inputs, hidden, **options)
         with minigrad.no_grad():
             for parameter_name, parameter in layer.named_parameters():
                 if parameter_name.startswith("weight_hh"):
@@ -49,7 +45,7 @@ def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, s
         with trace.through_time() as flow:
             output, _ = layer(x)
         output[-1].sum().backward()
-        flows[name] = flow
+        flows[RECURRENCES[cell].title] = flow
     return flows
 
 
@@ -174,13 +170,13 @@ def _sizes(text: str) -> list:
 
 
 def bench_command(console, args) -> int:
-    """Time one training step (forward + backward through time) of LSTM, GRU and RNN layers: minigrad against a
+    """Time one training step (forward + backward through time) of RNN, LSTM and GRU layers: minigrad against a
     hand-written NumPy BPTT of the same math (and torch.nn when installed), interleaved; then memory as T grows
     and the cost of one recorded op."""
     sizes = [(12, 8, 16, 32)] if args.quick else args.sizes
     cells = [cell.strip() for cell in args.cells.split(",")]
-    if any(cell not in bench.CELLS for cell in cells):
-        console.print(f"[red]expected cells among {', '.join(bench.CELLS)}, got {args.cells!r}[/red]")
+    if any(cell not in CELLS for cell in cells):
+        console.print(f"[red]expected cells among {', '.join(CELLS)}, got {args.cells!r}[/red]")
         return 2
     device = named_device(console, args.device)
     if device is None:
@@ -226,7 +222,7 @@ def add_bench(commands, name: str) -> None:
     default_sizes = ";".join(",".join(map(str, size)) for size in bench.DEFAULT_SIZES)
     parser.add_argument("--sizes", type=_sizes, default=list(bench.DEFAULT_SIZES),
                         help=f"T,B,I,H;T,B,I,H (default {default_sizes})")
-    parser.add_argument("--cells", default=",".join(bench.CELLS), help=f"comma-separated: {', '.join(bench.CELLS)}")
+    parser.add_argument("--cells", default=",".join(CELLS), help=f"comma-separated: {', '.join(CELLS)}")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs of each (default 7)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     parser.set_defaults(run=bench_command)

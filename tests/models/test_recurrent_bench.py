@@ -5,17 +5,15 @@ import numpy as np
 import pytest
 
 import minigrad
-import models
-from models import bench
+from models import RECURRENCES, bench
 
-LAYERS = {"rnn": models.RNN, "lstm": models.LSTM, "gru": models.GRU}
 FIRST_LAYER = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
-@pytest.mark.parametrize("cell", bench.CELLS)
+@pytest.mark.parametrize("cell", RECURRENCES)
 def test_the_reference_bptt_computes_the_same_gradients(cell):
     minigrad.manual_seed(0)
-    layer = LAYERS[cell](3, 4, device="cpu").double()
+    layer = RECURRENCES[cell].layer(3, 4, device="cpu").double()
     x = minigrad.randn(6, 2, 3, dtype=minigrad.float64, device="cpu")  # the reference below runs on NumPy
     grad_output = minigrad.randn(6, 2, 4, dtype=minigrad.float64, device="cpu")
     output, _ = layer(x)
@@ -27,7 +25,7 @@ def test_the_reference_bptt_computes_the_same_gradients(cell):
 
 
 @pytest.mark.parametrize("device", ["cpu", "strict"])
-@pytest.mark.parametrize("cell", bench.CELLS)
+@pytest.mark.parametrize("cell", RECURRENCES)
 def test_the_contestants_share_their_values_and_the_reference_runs_on_the_device(cell, device):
     device = minigrad.device(device)
     layer, parameters, x, grad_output = bench.problem(cell, 5, 2, 3, 4, device=device, seed=1)
