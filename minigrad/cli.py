@@ -1,6 +1,11 @@
-"""The ``minigrad`` command line (also ``python -m minigrad``): demo, trace, tutorials, bench, selftest.
+"""The ``minigrad`` command line (also ``python -m minigrad``): tutorials and selftest, plus the commands that
+other packages register.
 
-The commands that need sequence models import ``models`` (the sibling package of this distribution) when run.
+The commands that need sequence models (demo, trace, bench) live in the ``models`` package, which is built on
+minigrad: minigrad must not import it. They join this command through the entry-point group
+``minigrad.commands``, which setup.cfg declares and installing the distribution registers. Each entry point is a
+function ``add(commands, name)`` that adds its parser to argparse's subparsers with ``run(console, args)`` as
+its default; ``named_device`` and ``progress`` below are for those commands too.
 """
 
 from __future__ import annotations
@@ -10,48 +15,23 @@ import os
 import pathlib
 import subprocess
 import sys
+from importlib.metadata import entry_points
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import minigrad
-from minigrad import bench, trace
 from minigrad.trace.render import console as make_console
 
 TUTORIALS = pathlib.Path(__file__).resolve().parent.parent / "tutorials"
-CELLS = ("rnn", "lstm", "gru")
+COMMAND_GROUP = "minigrad.commands"
+NOT_INSTALLED = (f"no commands are registered in the entry-point group {COMMAND_GROUP!r}: the commands that need "
+                 "sequence models (demo, trace, bench) come from the models package and are registered when the "
+                 "distribution is installed. In the source checkout, run: pip install -e .")
 
 
-# --- shared by demo and trace ---------------------------------------------------------------------------------
-def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, scale=1.0, forget_bias=None) -> dict:
-    """Run one random sequence through each kind of recurrent layer and backpropagate from the last output only.
-
-    Returns {name: ThroughTime}: how much gradient reaches h_t at every step t. ``scale`` multiplies the recurrent
-    weights W_hh after their default initialisation (> 1 pushes towards explosion, < 1 towards vanishing).
-    """
-    import models
-
-    layers = {"rnn": ("tanh RNN", models.RNN), "lstm": ("LSTM", models.LSTM), "gru": ("GRU", models.GRU)}
-    minigrad.manual_seed(seed)
-    x = minigrad.randn(steps, batch, inputs)
-    flows = {}
-    for cell in cells:
-        name, layer_class = layers[cell]
-        minigrad.manual_seed(seed + 1)
-        options = {"forget_bias": forget_bias} if cell == "lstm" and forget_bias is not None else {}
-        layer = layer_class(inputs, hidden, **options)
-        with minigrad.no_grad():
-            for parameter_name, parameter in layer.named_parameters():
-                if parameter_name.startswith("weight_hh"):
-                    parameter.data *= scale
-        with trace.through_time() as flow:
-            output, _ = layer(x)
-        output[-1].sum().backward()
-        flows[name] = flow
-    return flows
-
-
-def _device(console, name: str):
+# --- for every command ----------------------------------------------------------------------------------------
+def named_device(console, name: str):
     """The named device, or None after printing why it cannot be had (unknown name, no CuPy, no GPU)."""
     try:
         return minigrad.device(name)
@@ -60,88 +40,15 @@ def _device(console, name: str):
         return None
 
 
-def _progress(console):
+def progress(console) -> Progress:
+    """A transient progress bar with a status field, for commands that take a while."""
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
                     TimeElapsedColumn(), console=console, transient=True)
 
 
-# --- demo -----------------------------------------------------------------------------------------------------
-def demo(console, args) -> int:
-    """A guided tour: the chain rule on one neuron, gradient flow through time in a tanh RNN, an LSTM and a GRU,
-    then an attention model learning to read dates, with its attention heat map."""
-    console.rule("[bold]1. Backward is the chain rule, node by node")
-    x1, x2, target = 2.0, -1.0, 0.5
-    w1, w2, b = (minigrad.tensor(v, requires_grad=True, dtype=minigrad.float64) for v in (0.3, -0.7, 0.1))
-    loss = ((w1 * x1 + w2 * x2 + b).tanh() - target) ** 2
-    console.print(f"L = (tanh(w1·x1 + w2·x2 + b) - t)² with x1 = {x1}, x2 = {x2}, t = {target}: "
-                  f"L = {loss.item():.6f}")
-    console.print(trace.step_through(loss, names={w1: "w1", w2: "w2", b: "b"}))
-    checked = minigrad.gradcheck(lambda w1, w2, b: ((w1 * x1 + w2 * x2 + b).tanh() - target) ** 2,
-                                 (w1.detach().requires_grad_(), w2.detach().requires_grad_(),
-                                  b.detach().requires_grad_()))
-    console.print(f"gradcheck against central differences: [bold]{checked}[/bold]")
-
-    console.rule("[bold]2. Gradient flow through time")
-    steps = 12 if args.quick else 40
-    flows = gradient_flow(steps=steps, seed=args.seed, forget_bias=1.0)
-    console.print(f"One random sequence of {steps} steps (the LSTM with forget-gate bias 1.0); the loss reads only "
-                  "the last output, so ‖∂L/∂h_t‖ says how much of that loss can still reach step t:")
-    console.print(trace.compare(flows))
-    # the average factor per step back: the (T-1)-th root of first/last
-    factors = ", ".join(f"{name} ×{flow.ratio() ** (1 / (steps - 1)):.2f}" for name, flow in flows.items())
-    console.print(f"Each step back multiplies the gradient by a Jacobian; on average per step: {factors}. "
-                  "Over many steps these factors compound: that is the vanishing gradient.")
-
-    console.rule("[bold]3. Attention learns to read dates")
-    from models import experiments, tasks
-
-    minigrad.manual_seed(args.seed)
-    train_data, held_out = tasks.date_split(2000 if args.quick else 20000, 200, seed=args.seed)
-    model = experiments.build_seq2seq(train_data, attention=True)
-    seconds = 3 if args.quick else 25
-    experiments.train(model, train_data, seconds=seconds, description="training on dates", seed=args.seed)
-    accuracy = experiments.accuracy(model, held_out)
-    console.print(f"After {seconds} s of training: {accuracy:.1%} exact match on {len(held_out)} dates it never saw.")
-    source = held_out.sources[0]
-    predicted = experiments.decode(model, tasks.Seq2SeqData([source], [held_out.targets[0]], held_out.source_vocab,
-                                                            held_out.target_vocab))[0]
-    batch = next(tasks.Seq2SeqData([source], ["".join(predicted)], held_out.source_vocab,
-                                   held_out.target_vocab).batches(1))
-    with minigrad.no_grad():
-        model(batch.sources, batch.source_lengths, batch.targets)  # force-decode the prediction to see its weights
-    weights = model.attention_weights[0, :len(predicted)]
-    console.print(trace.attention_map(weights, list(source), list(predicted),
-                                      title=f"{source!r} → {''.join(predicted)!r}"))
-    return 0 if checked else 1
-
-
-# --- trace ----------------------------------------------------------------------------------------------------
-def trace_command(console, args) -> int:
-    """Compare gradient flow through time for rnn, lstm and gru layers on one random sequence."""
-    cells = [cell.strip() for cell in args.cells.split(",")]
-    unknown = [cell for cell in cells if cell not in CELLS]
-    if unknown:
-        console.print(f"[red]unknown cell {unknown[0]!r}: expected some of {', '.join(CELLS)}[/red]")
-        return 2
-    flows = gradient_flow(cells, args.steps, args.hidden, args.inputs, args.batch, args.seed, args.scale,
-                          args.forget_bias)
-    console.print(trace.compare(flows))
-    gates = Table(title="Mean gate activations over the sequence", box=None)
-    gates.add_column("layer")
-    gates.add_column("gate")
-    gates.add_column("mean", justify="right")
-    for name, flow in flows.items():
-        for quantity in flow.quantities():
-            if quantity.endswith("_gate"):
-                values = flow.series(quantity)
-                gates.add_row(name, quantity.replace("_", " "), f"{sum(values) / len(values):.3f}")
-    if gates.row_count:
-        console.print(gates)
-    return 0
-
-
 # --- tutorials ------------------------------------------------------------------------------------------------
 def _tutorials() -> list:
+    """The tutorial scripts of the source checkout (none when minigrad was installed without it)."""
     return sorted(TUTORIALS.glob("[0-9][0-9]_*.py")) if TUTORIALS.is_dir() else []
 
 
@@ -155,12 +62,20 @@ def _summary(path: pathlib.Path) -> str:
 
 
 def tutorials_command(console, args) -> int:
-    """List the tutorials, or run one (``minigrad tutorials run 03``)."""
+    """List the tutorials, or run one (``minigrad tutorials run 03``).
+
+    The tutorials are scripts in the source checkout, beside the minigrad package; they are not part of the
+    installed packages, so an install made without the checkout (``pip install .`` from elsewhere, a wheel) has
+    none, and the command says so.
+    """
     found = _tutorials()
+    if not found:
+        console.print(f"[red]the tutorials are scripts in minigrad's source checkout, and there are none in "
+                      f"{TUTORIALS}: this minigrad was installed without its checkout. Clone the repository and "
+                      f"install it from there with `pip install -e .`, or run a tutorial from the checkout with "
+                      f"`python tutorials/NN_name.py`.[/red]")
+        return 1
     if args.action == "list" or args.action is None:
-        if not found:
-            console.print(f"No tutorials found in {TUTORIALS}.")
-            return 0
         table = Table(title="Tutorials (minigrad tutorials run NN)", box=None)
         table.add_column("NN")
         table.add_column("file")
@@ -225,7 +140,7 @@ def _selftest_cases():
 
 def selftest(console, args) -> int:
     """Gradcheck every op on a device, the way a GPU user checks an install."""
-    device = _device(console, args.device)
+    device = named_device(console, args.device)
     if device is None:
         return 2
     previous = minigrad.get_default_device()
@@ -236,8 +151,8 @@ def selftest(console, args) -> int:
     failures = 0
     try:
         cases = _selftest_cases()
-        with _progress(console) as progress:
-            task = progress.add_task("checking", total=len(cases), status="")
+        with progress(console) as bar:
+            task = bar.add_task("checking", total=len(cases), status="")
             for name, fn, shapes, positive in cases:
                 minigrad.manual_seed(0)
                 inputs = [minigrad.randn(*shape, dtype=minigrad.float64) for shape in shapes]
@@ -250,7 +165,7 @@ def selftest(console, args) -> int:
                 except Exception as error:  # report every failing op, not just the first
                     failures += 1
                     table.add_row(name, f"[red]FAILED[/red] {str(error)[:60]}")
-                progress.update(task, advance=1, status=name)
+                bar.update(task, advance=1, status=name)
     finally:
         minigrad.set_default_device(previous)
     console.print(table)
@@ -258,87 +173,25 @@ def selftest(console, args) -> int:
     return 1 if failures else 0
 
 
-# --- bench ----------------------------------------------------------------------------------------------------
-def _sizes(text: str) -> list:
-    try:
-        sizes = [tuple(int(n) for n in group.split(",")) for group in text.split(";")]
-    except ValueError:
-        sizes = []
-    if not sizes or any(len(size) != 4 or min(size) < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"expected sizes as T,B,I,H;T,B,I,H..., got {text!r}")
-    return sizes
-
-
-def bench_command(console, args) -> int:
-    """Time one training step (forward + backward through time) of LSTM, GRU and RNN layers: minigrad against a
-    hand-written NumPy BPTT of the same math (and torch.nn when installed), interleaved; then memory as T grows
-    and the cost of one recorded op."""
-    sizes = [(12, 8, 16, 32)] if args.quick else args.sizes
-    cells = [cell.strip() for cell in args.cells.split(",")]
-    if any(cell not in bench.CELLS for cell in cells):
-        console.print(f"[red]expected cells among {', '.join(bench.CELLS)}, got {args.cells!r}[/red]")
-        return 2
-    device = _device(console, args.device)
-    if device is None:
-        return 2
-    repeats = 2 if args.quick else args.repeats
-    table = Table(title=f"One training step, median of {repeats} (device {device}, float32)", box=None)
-    for column in ("T,B,I,H", "cell", "minigrad", "numpy", "ratio", "torch", "ratio"):
-        table.add_column(column, justify="left" if column in ("T,B,I,H", "cell") else "right")
-    results = []
-    with _progress(console) as progress:
-        task = progress.add_task("timing", total=len(sizes) * len(cells), status="")
-        for size in sizes:
-            for cell in cells:
-                progress.update(task, status=f"{cell} {size}")
-                medians = bench.time_interleaved(bench.contestants(cell, *size, device=device), repeats, device)
-                results.append((size, cell, medians))
-                torch_ms = medians.get("torch")
-                table.add_row(",".join(map(str, size)), cell, f"{1e3 * medians['minigrad']:.1f} ms",
-                              f"{1e3 * medians['numpy']:.1f} ms", f"{medians['minigrad'] / medians['numpy']:.2f}×",
-                              "–" if torch_ms is None else f"{1e3 * torch_ms:.1f} ms",
-                              "–" if torch_ms is None else f"{medians['minigrad'] / torch_ms:.2f}×")
-                progress.update(task, advance=1)
-        console.print(table)
-        overhead = bench.op_overhead(count=200 if args.quick else 2000)
-        console.print(f"one recorded op (forward + backward, 1 element): {overhead['per_op_us']:.1f} µs; the same "
-                      f"multiplication on a bare array: {overhead['bare_op_us']:.1f} µs")
-        if device == "cpu":
-            lengths = (10, 20, 40) if args.quick else (25, 50, 100, 200)
-            memory = Table(title="Peak host memory of one LSTM step as T grows (B=32, I=64, H=128)", box=None)
-            for column in ("T", "minigrad", "numpy", "minigrad per step"):
-                memory.add_column(column, justify="right")
-            for steps, graph_bytes, reference_bytes in bench.memory_growth(lengths=lengths):
-                memory.add_row(str(steps), f"{graph_bytes / 2**20:.1f} MiB", f"{reference_bytes / 2**20:.1f} MiB",
-                               f"{graph_bytes / steps / 2**10:.0f} KiB")
-            console.print(memory)
-    return 0
-
-
 # --- entry point ----------------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors can end with a hint (why a command may be missing)."""
+
+    hint = ""
+
+    def error(self, message):
+        super().error(message + self.hint)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minigrad",
-                                     description="minigrad: a small autograd library for learning sequence models.")
+    parser = _Parser(prog="minigrad", description="minigrad: a small autograd library for learning sequence models.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    demo_parser = commands.add_parser("demo", help="a guided tour of about a minute", description=demo.__doc__)
-    demo_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo_parser.add_argument("--quick", action="store_true", help="a few seconds instead of a minute")
-    demo_parser.set_defaults(run=demo)
-
-    trace_parser = commands.add_parser("trace", help="compare gradient flow through time for rnn, lstm and gru",
-                                       description=trace_command.__doc__)
-    trace_parser.add_argument("--cells", default="rnn,lstm,gru", help="comma-separated: rnn, lstm, gru")
-    trace_parser.add_argument("--steps", type=int, default=50, help="sequence length (default 50)")
-    trace_parser.add_argument("--hidden", type=int, default=32, help="hidden size (default 32)")
-    trace_parser.add_argument("--inputs", type=int, default=8, help="input size (default 8)")
-    trace_parser.add_argument("--batch", type=int, default=4, help="batch size (default 4)")
-    trace_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    trace_parser.add_argument("--scale", type=float, default=1.0,
-                              help="multiply the recurrent weights W_hh by this (default 1.0)")
-    trace_parser.add_argument("--forget-bias", type=float, default=None, help="LSTM forget-gate bias (default: "
-                              "torch's initialisation)")
-    trace_parser.set_defaults(run=trace_command)
+    registered = entry_points(group=COMMAND_GROUP)
+    for entry in registered:
+        entry.load()(commands, entry.name)
+    if not registered:
+        parser.epilog = NOT_INSTALLED
+        parser.hint = "\n" + NOT_INSTALLED
 
     tutorials_parser = commands.add_parser("tutorials", help="list the tutorials or run one",
                                            description=tutorials_command.__doc__)
@@ -346,18 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
     tutorials_parser.add_argument("name", nargs="?", help="the tutorial's number or file name, e.g. 03")
     tutorials_parser.add_argument("--fast", action="store_true", help="the short version (MINIGRAD_FAST=1)")
     tutorials_parser.set_defaults(run=tutorials_command)
-
-    bench_parser = commands.add_parser("bench", help="time training steps against hand-written NumPy BPTT",
-                                       description=bench_command.__doc__)
-    bench_parser.add_argument("--device", default="cpu", help="cpu (default), cuda or strict")
-    default_sizes = ";".join(",".join(map(str, size)) for size in bench.DEFAULT_SIZES)
-    bench_parser.add_argument("--sizes", type=_sizes, default=list(bench.DEFAULT_SIZES),
-                              help=f"T,B,I,H;T,B,I,H (default {default_sizes})")
-    bench_parser.add_argument("--cells", default=",".join(bench.CELLS),
-                              help=f"comma-separated: {', '.join(bench.CELLS)}")
-    bench_parser.add_argument("--repeats", type=int, default=7, help="timed runs of each (default 7)")
-    bench_parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    bench_parser.set_defaults(run=bench_command)
 
     selftest_parser = commands.add_parser("selftest", help="gradcheck every op on a device",
                                           description=selftest.__doc__)
@@ -372,8 +213,6 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if getattr(args, "steps", 1) < 1 or getattr(args, "hidden", 1) < 1:
-        parser.error("expected --steps and --hidden to be at least 1")
     return args.run(make_console(), args)
 
 

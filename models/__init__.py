@@ -10,6 +10,8 @@ from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .metrics import corpus_bleu, exact_match, sentence_bleu
 from .packing import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
+from .recurrent import Recurrence
+from .registry import RECURRENCES, RecurrentKind
 from .rnn import RNN, RNNCell
 from .search import StepModel, beam_search, greedy_search
 from .seq2seq import (Decoder, Encoder, Memory, Seq2Seq, exponential_schedule, inverse_sigmoid_schedule,
@@ -19,10 +21,10 @@ from .tasks import (DATE_FORMATS, LabelledSentences, Seq2SeqBatch, Seq2SeqData, 
                     reverse_task)
 from .tbptt import bptt_batches, detach_state
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "PackedSequence", "pack_padded_sequence",
-           "pad_packed_sequence", "pad_sequence", "detach_state", "bptt_batches", "Attention", "AdditiveAttention",
-           "DotAttention", "GeneralAttention", "Encoder", "Decoder", "Memory", "Seq2Seq", "sequence_loss",
-           "linear_schedule", "exponential_schedule", "inverse_sigmoid_schedule", "StepModel", "greedy_search",
-           "beam_search", "corpus_bleu", "sentence_bleu", "exact_match", "Vocabulary", "pad_batch", "Seq2SeqData",
-           "Seq2SeqBatch", "LabelledSentences", "DATE_FORMATS", "dates", "date_split", "copy_task", "reverse_task",
-           "adding_problem", "copy_memory", "negation_sentiment", "next_token_tagging"]
+__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "Recurrence", "RecurrentKind", "RECURRENCES",
+           "PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "detach_state",
+           "bptt_batches", "Attention", "AdditiveAttention", "DotAttention", "GeneralAttention", "Encoder", "Decoder",
+           "Memory", "Seq2Seq", "sequence_loss", "linear_schedule", "exponential_schedule", "inverse_sigmoid_schedule",
+           "StepModel", "greedy_search", "beam_search", "corpus_bleu", "sentence_bleu", "exact_match", "Vocabulary",
+           "pad_batch", "Seq2SeqData", "Seq2SeqBatch", "LabelledSentences", "DATE_FORMATS", "dates", "date_split",
+           "copy_task", "reverse_task", "adding_problem", "copy_memory", "negation_sentiment", "next_token_tagging"]

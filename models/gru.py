@@ -10,7 +10,7 @@ from __future__ import annotations
 import minigrad.nn.functional as F
 from minigrad import trace
 
-from .recurrent import RecurrentCell, RecurrentLayer
+from .recurrent import Recurrence, RecurrentCell, RecurrentLayer
 
 
 def gru_step(input_projection, h, weight_hh, bias_hh):
@@ -23,16 +23,17 @@ def gru_step(input_projection, h, weight_hh, bias_hh):
     return (1 - z) * n + z * h      # h' = (1 - z) ⊙ n + z ⊙ h
 
 
+# three gates (r, z, n); b_hn is multiplied by r, so it cannot join b_in in the input projection
+GRU_RECURRENCE = Recurrence(gru_step, gate_count=3, recurrent_bias_is_additive=False)
+
+
 class GRUCell(RecurrentCell):
     """One GRU step: ``h' = cell(x, h)``. Weights as torch.nn.GRUCell (3H rows: r, z, n)."""
 
-    gate_count = 3
-    step = staticmethod(gru_step)
+    recurrence = GRU_RECURRENCE
 
 
 class GRU(RecurrentLayer):
     """A multi-layer GRU over sequences, as torch.nn.GRU; returns ``(output, h_n)``."""
 
-    gate_count = 3
-    recurrent_bias_is_additive = False
-    step = staticmethod(gru_step)
+    recurrence = GRU_RECURRENCE

@@ -10,7 +10,7 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import trace
 
-from .recurrent import RecurrentCell, RecurrentLayer
+from .recurrent import Recurrence, RecurrentCell, RecurrentLayer
 
 
 def lstm_step(input_projection, state, weight_hh, bias_hh):
@@ -25,6 +25,10 @@ def lstm_step(input_projection, state, weight_hh, bias_hh):
     h = o * c.tanh()       # h' = o ⊙ tanh(c')
     trace.record(input_gate=i, forget_gate=f, output_gate=o)  # for minigrad.trace.through_time (free otherwise)
     return h, c
+
+
+# four gates (i, f, g, o), a state of two parts
+LSTM_RECURRENCE = Recurrence(lstm_step, gate_count=4, state_names=("h", "c"))
 
 
 def _set_forget_bias(module, forget_bias) -> None:
@@ -55,9 +59,7 @@ class LSTMCell(RecurrentCell):
     ``forget_bias`` (e.g. 1.0) sets the forget gates' bias after the default initialisation; None keeps torch's.
     """
 
-    gate_count = 4
-    state_names = ("h", "c")
-    step = staticmethod(lstm_step)
+    recurrence = LSTM_RECURRENCE
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None, forget_bias=None):
         _check_forget_bias(forget_bias, bias, "LSTMCell")
@@ -71,9 +73,7 @@ class LSTM(RecurrentLayer):
     ``forget_bias`` (e.g. 1.0) sets the forget gates' bias after the default initialisation; None keeps torch's.
     """
 
-    gate_count = 4
-    state_names = ("h", "c")
-    step = staticmethod(lstm_step)
+    recurrence = LSTM_RECURRENCE
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, device=None, dtype=None, forget_bias=None):

@@ -1,7 +1,8 @@
 """What RNN, LSTM and GRU have in common: parameters, argument checks, and the loop over layers, directions and
 time steps.
 
-Each kind of recurrence is defined by one *step function* (in rnn.py, lstm.py, gru.py) that takes
+Each kind of recurrence is declared once, as a ``Recurrence`` beside its *step function* (in rnn.py, lstm.py,
+gru.py), and its cell and its layer both refer to that declaration. The step function takes
 
     input_projection   x_t W_ihᵀ + b_ih for one time step, shape (B, G·H)
     state              the previous state: h (RNN, GRU) or (h, c) (LSTM)
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
+from typing import Callable
 
 import minigrad
 import minigrad.nn.functional as F
@@ -30,28 +33,38 @@ def _check_size(value, name: str, kind: str) -> int:
     return int(value)
 
 
-class _Recurrence(nn.Module):
-    """Shared by cells and layers: the recurrence's shape (gates, state parts) and how states are checked."""
+@dataclass(frozen=True)
+class Recurrence:
+    """One kind of recurrence: its step function and the shape of its weights and state."""
 
-    gate_count = 1          # rows of W_ih per hidden unit: 1 (RNN), 3 (GRU), 4 (LSTM)
-    state_names = ("h",)    # ("h", "c") for LSTM
-    recurrent_bias_is_additive = True  # False for GRU, whose b_hn sits inside r ⊙ (W_hn h + b_hn)
+    step: Callable                  # (input_projection, state, weight_hh, bias_hh) -> the next state
+    gate_count: int = 1             # rows of W_ih per hidden unit: 1 (RNN), 3 (GRU), 4 (LSTM)
+    state_names: tuple = ("h",)     # ("h", "c") for LSTM
+    recurrent_bias_is_additive: bool = True  # False for GRU, whose b_hn sits inside r ⊙ (W_hn h + b_hn)
+
+
+class _Recurrence(nn.Module):
+    """Shared by cells and layers: the weights their ``recurrence`` asks for, its step, and how states are
+    checked."""
+
+    recurrence: Recurrence  # set by each cell and layer class
 
     def step(self, input_projection, state, weight_hh, bias_hh):
-        raise NotImplementedError
+        """One step of the recurrence: the next state."""
+        return self.recurrence.step(input_projection, state, weight_hh, bias_hh)
 
     def _parts(self, state) -> tuple:
         """The state as a tuple of tensors (h,) or (h, c)."""
-        return tuple(state) if len(self.state_names) > 1 else (state,)
+        return tuple(state) if len(self.recurrence.state_names) > 1 else (state,)
 
     def _whole(self, parts: tuple):
         """The inverse of _parts: h, or (h, c)."""
-        return tuple(parts) if len(self.state_names) > 1 else parts[0]
+        return tuple(parts) if len(self.recurrence.state_names) > 1 else parts[0]
 
     def _check_state(self, hx, shape: tuple, like: Tensor, suffix: str) -> tuple:
         """The parts of a user-given initial state, each checked to be a Tensor of ``shape`` matching ``like``."""
         kind = type(self).__name__
-        names = tuple(name + suffix for name in self.state_names)
+        names = tuple(name + suffix for name in self.recurrence.state_names)
         if len(names) > 1:
             if not isinstance(hx, (tuple, list)) or len(hx) != len(names):
                 raise TypeError(f"{kind}: expected hx to be a tuple ({', '.join(names)}), got {type(hx).__name__}")
@@ -86,7 +99,7 @@ class _Recurrence(nn.Module):
                             f"got {input.dtype} on {input.device}")
 
     def _add_weights(self, suffix: str, input_size: int, hidden_size: int, bias: bool, device, dtype) -> None:
-        rows = self.gate_count * hidden_size
+        rows = self.recurrence.gate_count * hidden_size
         self.register_parameter(f"weight_ih{suffix}", nn.Parameter(minigrad.empty(rows, input_size, dtype=dtype,
                                                                                   device=device)))
         self.register_parameter(f"weight_hh{suffix}", nn.Parameter(minigrad.empty(rows, hidden_size, dtype=dtype,
@@ -124,14 +137,14 @@ class RecurrentCell(_Recurrence):
         x = input.unsqueeze(0) if unbatched else input
         shape = (self.hidden_size,) if unbatched else (x.shape[0], self.hidden_size)
         if hx is None:
-            parts = (minigrad.zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device),) * len(
-                self.state_names)
+            zeros = minigrad.zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
+            parts = (zeros,) * len(self.recurrence.state_names)
         else:
             parts = tuple(p.unsqueeze(0) if unbatched else p for p in self._check_state(hx, shape, x, ""))
         weight_ih, weight_hh, bias_ih, bias_hh = self._weights()
         with trace.scope(f"{type(self).__name__} step"):
             new = self._parts(self.step(F.linear(x, weight_ih, bias_ih), self._whole(parts), weight_hh, bias_hh))
-            trace.record(**dict(zip(self.state_names, new)))
+            trace.record(**dict(zip(self.recurrence.state_names, new)))
         return self._whole(tuple(p.squeeze(0) for p in new) if unbatched else new)
 
     def extra_repr(self):
@@ -196,7 +209,8 @@ class RecurrentLayer(_Recurrence):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout)
 
-        final_states = tuple(minigrad.stack([final[k] for final in finals]) for k in range(len(self.state_names)))
+        final_states = tuple(minigrad.stack([final[k] for final in finals])
+                             for k in range(len(self.recurrence.state_names)))
         output = layer_input
         if packed:
             output = pack_padded_sequence(output, lengths, enforce_sorted=input.sorted_indices is None)
@@ -211,7 +225,7 @@ class RecurrentLayer(_Recurrence):
         count = self.num_layers * self.num_directions
         if hx is None:
             zeros = minigrad.zeros(count, batch, self.hidden_size, dtype=like.dtype, device=like.device)
-            parts = (zeros,) * len(self.state_names)
+            parts = (zeros,) * len(self.recurrence.state_names)
         else:
             shape = (count, self.hidden_size) if unbatched else (count, batch, self.hidden_size)
             parts = self._check_state(hx, shape, like, "_0")
@@ -224,7 +238,7 @@ class RecurrentLayer(_Recurrence):
         """One layer in one direction (1: reversed) over all steps: returns (outputs (T, B, H), final state parts);
         ``suffix`` names its weights."""
         weight_ih, weight_hh, bias_ih, bias_hh = self._weights(suffix)
-        if self.recurrent_bias_is_additive and bias_hh is not None:
+        if self.recurrence.recurrent_bias_is_additive and bias_hh is not None:
             # b_hh is added before any nonlinearity, so it can join b_ih in the input projection, once per layer
             bias_ih, bias_hh = bias_ih + bias_hh, None
         projections = F.linear(inputs, weight_ih, bias_ih).unbind(0)  # x_t W_ihᵀ + b_ih for all t: one matmul
@@ -240,7 +254,7 @@ class RecurrentLayer(_Recurrence):
                 else:  # a sequence that has ended keeps its state, and its padded steps output zeros
                     new = tuple(minigrad.where(running[t], n, s) for n, s in zip(new, state))
                     outputs[t] = minigrad.where(running[t], new[0], 0.0)
-                trace.record(**dict(zip(self.state_names, new)))
+                trace.record(**dict(zip(self.recurrence.state_names, new)))
             state = new
         return minigrad.stack(outputs), state
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import minigrad.nn.functional as F
 
-from .recurrent import RecurrentCell, RecurrentLayer
+from .recurrent import Recurrence, RecurrentCell, RecurrentLayer
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -21,19 +21,19 @@ def rnn_step(input_projection, h, weight_hh, bias_hh, nonlinearity="tanh"):
     return pre_activation.tanh() if nonlinearity == "tanh" else pre_activation.relu()
 
 
+# one gate, a state h; tanh unless the cell or layer asks for relu (its ``step`` below passes the choice on)
+RNN_RECURRENCE = Recurrence(rnn_step)
+
+
 def _check_nonlinearity(nonlinearity, kind: str) -> str:
     if nonlinearity not in NONLINEARITIES:
         raise ValueError(f"{kind}: expected nonlinearity 'tanh' or 'relu', got {nonlinearity!r}")
     return nonlinearity
 
 
-class RNNCell(RecurrentCell):
-    """One step of an Elman RNN: ``h' = cell(x, h)``. Weights as torch.nn.RNNCell: weight_ih (H, I),
-    weight_hh (H, H), bias_ih (H,), bias_hh (H,)."""
-
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
-        self.nonlinearity = _check_nonlinearity(nonlinearity, "RNNCell")
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+class _Nonlinearity:
+    """What RNNCell and RNN add to the shared recurrence: their ``nonlinearity``, passed to every step and shown
+    in the repr when it is not the default."""
 
     def step(self, input_projection, h, weight_hh, bias_hh):
         return rnn_step(input_projection, h, weight_hh, bias_hh, self.nonlinearity)
@@ -42,16 +42,24 @@ class RNNCell(RecurrentCell):
         return super().extra_repr() + ("" if self.nonlinearity == "tanh" else f", nonlinearity={self.nonlinearity}")
 
 
-class RNN(RecurrentLayer):
+class RNNCell(_Nonlinearity, RecurrentCell):
+    """One step of an Elman RNN: ``h' = cell(x, h)``. Weights as torch.nn.RNNCell: weight_ih (H, I),
+    weight_hh (H, H), bias_ih (H,), bias_hh (H,)."""
+
+    recurrence = RNN_RECURRENCE
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        self.nonlinearity = _check_nonlinearity(nonlinearity, "RNNCell")
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+
+class RNN(_Nonlinearity, RecurrentLayer):
     """A multi-layer Elman RNN over sequences, as torch.nn.RNN (see RecurrentLayer for inputs and outputs)."""
+
+    recurrence = RNN_RECURRENCE
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         self.nonlinearity = _check_nonlinearity(nonlinearity, "RNN")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
                          dtype)
-
-    step = RNNCell.step
-
-    def extra_repr(self):
-        return super().extra_repr() + ("" if self.nonlinearity == "tanh" else f", nonlinearity={self.nonlinearity}")

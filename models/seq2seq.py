@@ -19,19 +19,15 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import Tensor, nn
 
-from .gru import GRU
-from .lstm import LSTM
 from .packing import pack_padded_sequence, pad_packed_sequence
-from .rnn import RNN
+from .registry import RECURRENCES
 from .search import beam_search, greedy_search
-
-LAYERS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
 def _layer_class(cell: str, kind: str):
-    if cell not in LAYERS:
-        raise ValueError(f"{kind}: expected cell to be one of {sorted(LAYERS)}, got {cell!r}")
-    return LAYERS[cell]
+    if cell not in RECURRENCES:
+        raise ValueError(f"{kind}: expected cell to be one of {list(RECURRENCES)}, got {cell!r}")
+    return RECURRENCES[cell].layer
 
 
 class Memory(NamedTuple):

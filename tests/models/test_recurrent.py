@@ -8,9 +8,9 @@ import pytest
 import minigrad
 import models
 
-KINDS = {"rnn": models.RNN, "lstm": models.LSTM, "gru": models.GRU}
-CELLS = {"rnn": models.RNNCell, "lstm": models.LSTMCell, "gru": models.GRUCell}
-GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+KINDS = {name: kind.layer for name, kind in models.RECURRENCES.items()}
+CELLS = {name: kind.cell for name, kind in models.RECURRENCES.items()}
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}  # torch's layout, the oracle for the declarations
 
 
 def f64(values, requires_grad=False):
@@ -24,6 +24,18 @@ def hidden(output_and_state):
 
 
 # --- interface ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", models.RECURRENCES)
+def test_each_recurrence_is_declared_once_for_its_cell_and_layer_as_torch_lays_it_out(kind):
+    torch = pytest.importorskip("torch")
+    entry = models.RECURRENCES[kind]
+    assert entry.cell.recurrence is entry.layer.recurrence is entry.recurrence
+    assert (entry.cell.__name__, entry.layer.__name__) == (f"{entry.layer.__name__}Cell", entry.layer.__name__)
+    twin = getattr(torch.nn, entry.layer.__name__)(3, 5)
+    assert twin.weight_ih_l0.shape[0] == entry.recurrence.gate_count * 5
+    _, state = twin(torch.zeros(2, 1, 3))
+    assert (len(state) if isinstance(state, tuple) else 1) == len(entry.recurrence.state_names)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_parameter_names_shapes_and_init_follow_torch(kind):
     minigrad.manual_seed(0)
@@ -134,7 +146,7 @@ def test_lstm_constant_error_carousel_dc_dc_prev_is_f():
 # --- gradients ---------------------------------------------------------------------------------------------
 def _step_of(kind):
     """A cell's step as a function of all its inputs and weights, for gradcheck."""
-    step = {"rnn": models.rnn.rnn_step, "lstm": models.lstm.lstm_step, "gru": models.gru.gru_step}[kind]
+    step = models.RECURRENCES[kind].recurrence.step
 
     def run(x, h, c, weight_ih, weight_hh, bias_ih, bias_hh):
         state = step(x @ weight_ih.T + bias_ih, (h, c) if kind == "lstm" else h, weight_hh, bias_hh)

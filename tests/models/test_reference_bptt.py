@@ -308,11 +308,10 @@ def test_reference_matches_torch(kind):
 def build_layer(kind, num_layers, bidirectional, batch_first=False, bias=True):
     import models  # imported here so that the reference's own checks run without it
 
-    if kind.startswith("rnn"):
-        return models.RNN(I, H, num_layers=num_layers, nonlinearity=kind[4:], bias=bias, batch_first=batch_first,
-                          bidirectional=bidirectional).double()
-    cls = {"lstm": models.LSTM, "gru": models.GRU}[kind]
-    return cls(I, H, num_layers=num_layers, bias=bias, batch_first=batch_first, bidirectional=bidirectional).double()
+    options = {"nonlinearity": kind[4:]} if kind.startswith("rnn") else {}
+    cls = models.RECURRENCES[kind.split("_")[0]].layer
+    return cls(I, H, num_layers=num_layers, bias=bias, batch_first=batch_first, bidirectional=bidirectional,
+               **options).double()
 
 
 def run_minigrad(kind, problem, num_layers, bidirectional, batch_first=False, bias=True, pass_state=True):

@@ -46,7 +46,7 @@ def manual_decode(model, src, lengths, tgt, choose):
     return np.stack(outputs, 1)
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
+@pytest.mark.parametrize("cell", models.RECURRENCES)
 @pytest.mark.parametrize("attention", [True, False])
 def test_teacher_forcing_one_feeds_the_gold_tokens(cell, attention):
     model = build(cell, attention, bidirectional=True)

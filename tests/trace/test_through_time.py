@@ -13,14 +13,14 @@ from minigrad import trace
 
 def run_layer(kind, steps=6):
     minigrad.manual_seed(0)
-    layer = {"rnn": models.RNN, "lstm": models.LSTM, "gru": models.GRU}[kind](3, 4).double()
+    layer = models.RECURRENCES[kind].layer(3, 4).double()
     x = minigrad.randn(steps, 2, 3, dtype=minigrad.float64)
     return layer, x
 
 
 def unrolled_reference(layer, x, kind):
     """The same recurrence stepped by hand with a cell sharing the layer's weights; every h_t and c_t retained."""
-    cell = {"rnn": models.RNNCell, "lstm": models.LSTMCell, "gru": models.GRUCell}[kind](3, 4).double()
+    cell = models.RECURRENCES[kind].cell(3, 4).double()
     cell.load_state_dict({name[:-3]: p for name, p in layer.state_dict().items()})  # weight_ih_l0 -> weight_ih
     state = None
     hs, cs = [], []
@@ -37,7 +37,7 @@ def unrolled_reference(layer, x, kind):
     return [norm(h) for h in hs], [norm(c) for c in cs]
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("kind", models.RECURRENCES)
 def test_gradient_norms_match_retain_grad(kind):
     layer, x = run_layer(kind)
     with trace.through_time() as flow:
