@@ -177,7 +177,7 @@ class MultiheadAttention(nn.Module):
             if attn_mask is not None and key_padding_mask.dtype != attn_mask.dtype:
                 warnings.warn(f"MultiheadAttention: key_padding_mask ({key_padding_mask.dtype}) and attn_mask "
                               f"({attn_mask.dtype}) of different types are deprecated in torch; use one type for both",
-                              UserWarning, stacklevel=3)
+                              UserWarning, stacklevel=4)  # the caller of the module
         if is_causal and attn_mask is None:
             raise RuntimeError("MultiheadAttention: is_causal=True needs the causal attn_mask, got None "
                                "(Transformer.generate_square_subsequent_mask makes one)")

@@ -25,7 +25,7 @@ import math
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import Tensor, nn
+from minigrad import Tensor, nn, trace
 
 from .multihead_attention import MultiheadAttention, _causal_mask, _positive_int, _probability
 
@@ -170,8 +170,10 @@ class TransformerEncoder(nn.Module):
         # With is_causal=None torch compares the mask with the causal one to pick a faster kernel; applying the
         # mask itself gives the same result.
         output = src
-        for layer in self.layers:
-            output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
+        for i, layer in enumerate(self.layers):
+            with trace.scope(type(layer).__name__, layer=i):  # trace.graph draws each layer as one node
+                output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                               is_causal=bool(is_causal))
         return output if self.norm is None else self.norm(output)
 
 
@@ -189,10 +191,12 @@ class TransformerDecoder(nn.Module):
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
         output = tgt
-        for layer in self.layers:  # is_causal=None: as TransformerEncoder
-            output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                           tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask,
-                           tgt_is_causal=bool(tgt_is_causal), memory_is_causal=memory_is_causal)
+        for i, layer in enumerate(self.layers):  # scopes and is_causal=None: as TransformerEncoder
+            with trace.scope(type(layer).__name__, layer=i):
+                output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                               tgt_key_padding_mask=tgt_key_padding_mask,
+                               memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=bool(tgt_is_causal),
+                               memory_is_causal=memory_is_causal)
         return output if self.norm is None else self.norm(output)
 
 
