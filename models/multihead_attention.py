@@ -56,8 +56,23 @@ def _causal_mask(target_length: int, source_length: int, dtype=None, device=None
     return minigrad.zeros(target_length, source_length, dtype=dtype, device=device).masked_fill(future, float("-inf"))
 
 
-def _shape(tensor) -> str:
-    return str(tensor.shape) if isinstance(tensor, Tensor) else type(tensor).__name__
+def _scores_mask(attn_mask, key_padding_mask, causal_hint, shape, extra_keys, dtype, device):
+    """attn_mask and key_padding_mask as one float mask added to the scores of shape (N, H, L, S), with 0 for
+    the ``extra_keys`` appended by add_bias_kv and add_zero_attn (None when there is nothing to mask). With the
+    causal hint, the causal mask over all S keys instead, as torch's fused kernel applies it."""
+    N, H, L, S = shape
+    if causal_hint:
+        return _causal_mask(L, S, dtype, device)
+    mask = None
+    if attn_mask is not None:
+        mask = _additive_mask(attn_mask, dtype)
+        mask = mask if mask.ndim == 2 else mask.reshape(N, H, L, S - extra_keys)
+    if key_padding_mask is not None:
+        padding = _additive_mask(key_padding_mask, dtype).reshape(N, 1, 1, S - extra_keys)
+        mask = padding if mask is None else mask + padding
+    if mask is None or not extra_keys:
+        return mask
+    return minigrad.cat([mask, minigrad.zeros(mask.shape[:-1] + (extra_keys,), dtype=dtype, device=device)], -1)
 
 
 class MultiheadAttention(nn.Module):
@@ -181,33 +196,15 @@ class MultiheadAttention(nn.Module):
         if is_causal and attn_mask is None:
             raise RuntimeError("MultiheadAttention: is_causal=True needs the causal attn_mask, got None "
                                "(Transformer.generate_square_subsequent_mask makes one)")
+        if attn_mask is not None and attn_mask.ndim not in (2, 3):
+            raise AssertionError(f"MultiheadAttention: expected a 2-D or 3-D attn_mask, got shape {attn_mask.shape}")
         if attn_mask is not None and not causal_hint:  # torch does not look at a mask that the hint replaces
-            if attn_mask.ndim not in (2, 3):
-                raise AssertionError(f"MultiheadAttention: expected a 2-D or 3-D attn_mask, got shape "
-                                     f"{attn_mask.shape}")
             expected = (L, S) if attn_mask.ndim == 2 else (N * H, L, S)
             if attn_mask.shape != expected:
                 raise (RuntimeError if batched or attn_mask.ndim == 2 else AssertionError)(
                     f"MultiheadAttention: expected attn_mask of shape {expected} "
                     f"({'(L, S)' if attn_mask.ndim == 2 else '(N·num_heads, L, S)'}), got {attn_mask.shape}")
         return batched
-
-    def _mask(self, attn_mask, key_padding_mask, causal_hint, shape, extra_keys, dtype, device):
-        """attn_mask and key_padding_mask as one float mask added to the scores of shape (N, H, L, S), with 0 for
-        the ``extra_keys`` appended by add_bias_kv and add_zero_attn (None when there is nothing to mask)."""
-        N, H, L, S = shape
-        if causal_hint:
-            return _causal_mask(L, S, dtype, device)
-        mask = None
-        if attn_mask is not None:
-            mask = _additive_mask(attn_mask, dtype)
-            mask = mask if mask.ndim == 2 else mask.reshape(N, H, L, S - extra_keys)
-        if key_padding_mask is not None:
-            padding = _additive_mask(key_padding_mask, dtype).reshape(N, 1, 1, S - extra_keys)
-            mask = padding if mask is None else mask + padding
-        if mask is None or not extra_keys:
-            return mask
-        return minigrad.cat([mask, minigrad.zeros(mask.shape[:-1] + (extra_keys,), dtype=dtype, device=device)], -1)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
@@ -229,7 +226,7 @@ class MultiheadAttention(nn.Module):
             k, v = (minigrad.cat([x, minigrad.zeros(1, N, E, dtype=dtype, device=device)]) for x in (k, v))
         S = k.shape[0]
         extra_keys = S - key.shape[0]
-        mask = self._mask(attn_mask, key_padding_mask, causal_hint, (N, H, L, S), extra_keys, dtype, device)
+        mask = _scores_mask(attn_mask, key_padding_mask, causal_hint, (N, H, L, S), extra_keys, dtype, device)
 
         # (T, N, E) -> (N, H, T, d_k): each head's slice of the features becomes a batch dimension
         q, k, v = (x.reshape(x.shape[0], N, H, d_k).permute(1, 2, 0, 3) for x in (q, k, v))

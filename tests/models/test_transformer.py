@@ -319,10 +319,12 @@ def test_decoder_matches_torch(torch, activation, stacked, norm_first, batch_fir
     ours_options, their_options = layer_options(torch, activation, norm_first=norm_first, batch_first=batch_first)
     ours, theirs = loaded(torch, lambda: decoder(models.nn, ours_options, stacked),
                           lambda: decoder(torch.nn, their_options, stacked))
-    tgt, memory = (normal(N, L, E), normal(N, S, E, seed=1)) if batch_first else (normal(L, N, E), normal(S, N, E, seed=1))
-    assert_same_as_torch(torch, ours, theirs, [tgt, memory], lambda m, t, mem, **kw: m(t, mem, **kw, tgt_is_causal=True),
-                         tgt_mask=CAUSAL, memory_mask=BLOCKED, tgt_key_padding_mask=PADDING[:, :L],
-                         memory_key_padding_mask=PADDING)
+    tgt, memory = normal(L, N, E), normal(S, N, E, seed=1)
+    if batch_first:
+        tgt, memory = tgt.transpose(1, 0, 2), memory.transpose(1, 0, 2)
+    assert_same_as_torch(torch, ours, theirs, [tgt, memory],
+                         lambda m, t, mem, **kw: m(t, mem, **kw, tgt_is_causal=True), tgt_mask=CAUSAL,
+                         memory_mask=BLOCKED, tgt_key_padding_mask=PADDING[:, :L], memory_key_padding_mask=PADDING)
 
 
 @quiet_nested
@@ -485,9 +487,9 @@ def test_layer_and_transformer_errors_match_torch(torch):
     raises_like_torch(torch, lambda: models.TransformerEncoderLayer(E, H, activation="tanh"),
                       lambda: torch.nn.TransformerEncoderLayer(E, H, activation="tanh"), "'relu', 'gelu'", "'tanh'")
     for norm_first in (False, True):
-        raises_like_torch(torch, lambda: models.TransformerEncoderLayer(E, H, 16, norm_first=norm_first)(
-                              minigrad.zeros(S, N, 6)),
-                          lambda: torch.nn.TransformerEncoderLayer(E, H, 16, norm_first=norm_first)(torch.zeros(S, N, 6)),
+        ours = models.TransformerEncoderLayer(E, H, 16, norm_first=norm_first)
+        theirs = torch.nn.TransformerEncoderLayer(E, H, 16, norm_first=norm_first)
+        raises_like_torch(torch, lambda: ours(minigrad.zeros(S, N, 6)), lambda: theirs(torch.zeros(S, N, 6)),
                           "(S, N, 8)", "(4, 2, 6)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's nested-tensor notice
