@@ -36,7 +36,7 @@ def _gelu(input):
 
 
 def _activation(activation, layer: str):
-    """"relu", "gelu" or any callable (a function or a module), as torch accepts."""
+    """The activation named "relu" or "gelu", or any callable (a function or a module), as torch accepts."""
     if isinstance(activation, str):
         named = {"relu": F.relu, "gelu": _gelu}
         if activation not in named:
