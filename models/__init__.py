@@ -1,5 +1,6 @@
 """Sequence models built only from minigrad's public API: recurrent cells and layers, packing, truncated BPTT,
-attention, seq2seq with greedy and beam search, BLEU, and synthetic tasks.
+attention, seq2seq with greedy and beam search, BLEU, multi-head attention and the Transformer, and synthetic
+tasks.
 
 Names, arguments, shapes and parameter names follow torch.nn, so ``from models import LSTM`` can stand in for
 ``from torch.nn import LSTM`` and a torch state_dict (as NumPy arrays) loads unchanged.
@@ -9,6 +10,7 @@ from .attention import AdditiveAttention, Attention, DotAttention, GeneralAttent
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .metrics import corpus_bleu, exact_match, sentence_bleu
+from .multihead_attention import MultiheadAttention
 from .packing import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
 from .recurrent import Recurrence
 from .registry import RECURRENCES, RecurrentKind
@@ -20,6 +22,8 @@ from .tasks import (DATE_FORMATS, LabelledSentences, Seq2SeqBatch, Seq2SeqData, 
                     copy_memory, copy_task, date_split, dates, negation_sentiment, next_token_tagging, pad_batch,
                     reverse_task)
 from .tbptt import bptt_batches, detach_state
+from .transformer import (PositionalEncoding, Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "Recurrence", "RecurrentKind", "RECURRENCES",
            "PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "detach_state",
@@ -27,4 +31,6 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "Recurrence",
            "Memory", "Seq2Seq", "sequence_loss", "linear_schedule", "exponential_schedule", "inverse_sigmoid_schedule",
            "StepModel", "greedy_search", "beam_search", "corpus_bleu", "sentence_bleu", "exact_match", "Vocabulary",
            "pad_batch", "Seq2SeqData", "Seq2SeqBatch", "LabelledSentences", "DATE_FORMATS", "dates", "date_split",
-           "copy_task", "reverse_task", "adding_problem", "copy_memory", "negation_sentiment", "next_token_tagging"]
+           "copy_task", "reverse_task", "adding_problem", "copy_memory", "negation_sentiment", "next_token_tagging",
+           "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+           "TransformerDecoder", "Transformer", "PositionalEncoding"]

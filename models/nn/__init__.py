@@ -1,4 +1,5 @@
-"""``torch.nn`` as seen from minigrad: everything in ``minigrad.nn`` plus the recurrent layers of ``models``.
+"""``torch.nn`` as seen from minigrad: everything in ``minigrad.nn`` plus the recurrent, attention and Transformer
+layers of ``models``.
 
 PyTorch code ports by swapping imports::
 
@@ -13,7 +14,12 @@ from minigrad.nn import functional, init  # noqa: F401
 
 from ..gru import GRU, GRUCell
 from ..lstm import LSTM, LSTMCell
+from ..multihead_attention import MultiheadAttention
 from ..rnn import RNN, RNNCell
+from ..transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                           TransformerEncoderLayer)
 from . import utils
 
-__all__ = list(_minigrad_nn_names) + ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "utils"]
+__all__ = list(_minigrad_nn_names) + ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention",
+                                      "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+                                      "TransformerDecoder", "Transformer", "utils"]
