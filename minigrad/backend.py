@@ -19,8 +19,9 @@ No other module of minigrad imports numpy or cupy; they reach arrays through thi
 
 from __future__ import annotations
 
-import os
+import contextlib
 import numbers
+import os
 
 import numpy as np
 
@@ -67,6 +68,49 @@ def set_default_dtype(dtype) -> None:
     if not is_floating(dtype):
         raise TypeError(f"the default dtype must be a floating dtype, got {dtype}")
     _default_dtype = dtype
+
+
+def category(dtype) -> int:
+    """0 for bool, 1 for integers, 2 for floats: the order in which torch's type promotion climbs."""
+    return {"b": 0, "i": 1, "u": 1, "f": 2}[dtype.kind]
+
+
+def promote_types(a, b) -> np.dtype:
+    """The dtype both operands become, by torch's table: within a category the wider type (NumPy's rule, which
+    agrees for bool, ints and floats); across categories the higher category's type (int64 with float16 is
+    float16, where NumPy would say float64)."""
+    if category(a) != category(b):
+        return a if category(a) > category(b) else b
+    return np.promote_types(a, b)
+
+
+def result_type(tensors=(), zero_dim=(), scalars=()) -> np.dtype:
+    """The dtype of an op's result, by torch's rules. Operands come in three ranks: tensors with dimensions,
+    zero-dimensional tensors, and Python numbers (whose dtype is bool, int64 or the default float). A lower rank
+    changes the result only by lifting it to a higher category: float32 tensor × float64 0-d tensor is float32,
+    int tensor × 2.5 is the default float."""
+    def combine(higher, lower):  # torch's combine_categories: the higher rank wins unless lower lifts its category
+        if higher is None or lower is None:
+            return lower if higher is None else higher
+        if category(higher) == 2:
+            return higher
+        if category(higher) == 0 or category(lower) == 2:
+            return promote_types(higher, lower)
+        return higher
+
+    def promoted(dtypes):
+        result = None
+        for dtype in dtypes:
+            result = dtype if result is None else promote_types(result, dtype)
+        return result
+
+    return combine(promoted(tensors), combine(promoted(zero_dim), promoted(scalars)))
+
+
+def scalar_dtype(value) -> np.dtype:
+    """The dtype torch gives a Python number in an operation: bool, int64, or the default float."""
+    return bool_ if isinstance(value, (bool, np.bool_)) else int64 if isinstance(value, numbers.Integral) \
+        else _default_dtype
 
 
 # --- the strict stand-in device ----------------------------------------------------------------------------
@@ -242,6 +286,11 @@ class Device:
         self.type = type
         self.xp = xp
 
+    def overflow_expected(self):
+        """A context in which NumPy does not warn about overflow to inf (CuPy never warns)."""
+        errstate = getattr(self.xp, "errstate", None)
+        return contextlib.nullcontext() if errstate is None else errstate(over="ignore")
+
     def from_host(self, data, dtype=None):
         """Bring host data (a NumPy array, scalar or nested list) onto this device: an explicit transfer."""
         return self.xp.asarray(data, dtype=dtype)
@@ -365,6 +414,45 @@ def transfer(array, device: Device):
     if source == device:
         return array
     return device.from_host(source.to_host(array))
+
+
+# --- memory: views and overlap -----------------------------------------------------------------------------
+def _address(array) -> int:
+    """Where an array's element [0, ..., 0] lives in memory."""
+    if isinstance(array, StrictArray):
+        array = array._array
+    if isinstance(array, np.ndarray):
+        return array.__array_interface__["data"][0]
+    return array.data.ptr  # CuPy
+
+
+def element_positions(base, view):
+    """For every element of ``view``, an array that shares memory with ``base`` (a view of it), the flat C-order
+    index of the same element in ``base``: an array of view's shape. This is how an in-place write through a view
+    is told to the base (which of its elements changed), whatever chain of slicing, reshaping and transposing made
+    the view."""
+    xp = device_of(base).xp
+
+    def byte_offsets(array, start: int):
+        total = xp.full(array.shape, start, dtype=int64)
+        for axis, (size, stride) in enumerate(zip(array.shape, array.strides)):
+            total = total + (xp.arange(size, dtype=int64) * stride).reshape((-1,) + (1,) * (array.ndim - axis - 1))
+        return total.reshape(-1)
+
+    in_base = byte_offsets(base, 0)
+    in_view = byte_offsets(view, _address(view) - _address(base))
+    order = xp.argsort(in_base, kind="stable")
+    found = xp.searchsorted(in_base[order], in_view).clip(0, max(base.size - 1, 0))
+    if base.size == 0 or not bool((in_base[order][found] == in_view).all()):
+        raise ValueError("element_positions: expected a view of the base array, got an array whose elements are "
+                         "not all elements of the base")
+    return order[found].reshape(view.shape)
+
+
+def has_internal_overlap(array) -> bool:
+    """Whether two elements of ``array`` are one memory location (an expanded tensor): writing into it would
+    write the same place several times."""
+    return any(stride == 0 and size > 1 for size, stride in zip(array.shape, array.strides))
 
 
 # --- host data ---------------------------------------------------------------------------------------------

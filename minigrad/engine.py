@@ -152,6 +152,7 @@ class Function:
     # (or None to keep it) before the node runs (tensor hooks, retain_grad).
     pre_hooks = None
     released = False
+    _saved = ()
 
     # --- the methods each op writes --------------------------------------------------------------------------
     @staticmethod

@@ -37,7 +37,7 @@ def cat(tensors, dim=0):
         if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
             raise ValueError(f"cat: expected all tensors to match shape {first.shape} except in dim {d}, "
                              f"got {t.shape}")
-    return apply(ops.Cat, *tensors, dim=d)
+    return apply(ops.Cat, *_in_one_dtype(tensors), dim=d)
 
 
 def stack(tensors, dim=0):
@@ -49,7 +49,16 @@ def stack(tensors, dim=0):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: expected all tensors to have shape {tensors[0].shape}, got {t.shape}")
     d = check_dim(dim, tensors[0].ndim, "stack", extra=1)
-    return apply(ops.Stack, *tensors, dim=d)
+    return apply(ops.Stack, *_in_one_dtype(tensors), dim=d)
+
+
+def _in_one_dtype(tensors: list) -> list:
+    """Tensors to be joined, cast to the dtype they promote to (torch's rule: all count as tensors)."""
+    first = tensors[0].dtype
+    if all(t.dtype == first for t in tensors):
+        return tensors
+    dtype = backend.result_type([t.dtype for t in tensors])
+    return [t.to(dtype) for t in tensors]
 
 
 # --- the function forms of Tensor methods ------------------------------------------------------------------

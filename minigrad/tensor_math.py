@@ -25,11 +25,27 @@ class Math(TensorBase):
 
     # --- arithmetic -------------------------------------------------------------------------------------
     def _binary(self, function, other, op: str, reflected=False):
+        """``function(self, other)`` (or ``function(other, self)``), after broadcasting checks and torch's type
+        promotion: both operands take the dtype of the result (int tensor × 2.5 is the default float, not NumPy's
+        float64; float32 × a float64 0-d tensor stays float32; int / int is the default float)."""
+        a = self
         if not isinstance(other, TensorBase):
             other = operand(other, self, op)
-        elif other._array.shape != self._array.shape:
-            broadcast_shapes(self.shape, other.shape, op=op)
-        return self._apply(function, other, self) if reflected else self._apply(function, self, other)
+        if isinstance(other, TensorBase):
+            if other._array.shape != self._array.shape:
+                broadcast_shapes(self.shape, other.shape, op=op)
+            if other._array.dtype is not self._array.dtype and other._array.dtype != self._array.dtype:
+                a, other = promoted(self, other)
+        elif self._array.dtype.kind != "f" and backend.category(backend.scalar_dtype(other)) > backend.category(
+                self._array.dtype):
+            a = self.to(backend.result_type([self.dtype], scalars=[backend.scalar_dtype(other)]))
+        if function is ops.Div and a.dtype.kind != "f" and (not isinstance(other, TensorBase) or
+                                                           other.dtype.kind != "f"):
+            a = a.to(backend.get_default_dtype())  # true division of integers gives a float, as in torch
+        if function is ops.Sub and backend.bool_ in (self.dtype, getattr(other, "dtype", None)):
+            raise RuntimeError(f"{op}: subtraction, the `-` operator, with a bool tensor is not supported; use the "
+                               "`^` or logical_xor() operator instead")
+        return self._apply(function, other, a) if reflected else self._apply(function, a, other)
 
     def __add__(self, other):
         return self._binary(ops.Add, other, "add")
@@ -62,7 +78,124 @@ class Math(TensorBase):
         return self._binary(ops.Pow, other, "pow", reflected=True)
 
     def __neg__(self):
+        if self.dtype == backend.bool_:
+            raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; use the `~` or "
+                               "logical_not() operator instead")
         return self._apply(ops.Neg, self)
+
+    def add(self, other, alpha=1):
+        """self + alpha·other (torch.add)."""
+        return self + _scaled(other, alpha, self, "add")
+
+    def sub(self, other, alpha=1):
+        """self - alpha·other (torch.sub)."""
+        return self - _scaled(other, alpha, self, "sub")
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other, rounding_mode=None):
+        """self / other; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (its gradient is zero, as in
+        torch, and integers stay integers)."""
+        if rounding_mode not in (None, "trunc", "floor"):
+            raise ValueError(f"div: expected rounding_mode None, 'trunc' or 'floor', got {rounding_mode!r}")
+        if rounding_mode is None:
+            return self / other
+        other = operand(other, self, "div")
+        integral = self.dtype.kind != "f" and getattr(other, "dtype", backend.scalar_dtype(other)).kind != "f"
+        if integral:  # exact integer division, in the operands' integer dtype
+            a, b = promoted(self, other) if isinstance(other, TensorBase) else (self, other)
+            b_array = b._array if isinstance(b, TensorBase) else b
+            xp = self.device.xp
+            quotient = xp.floor_divide(a._array, b_array) if rounding_mode == "floor" else \
+                xp.trunc(xp.true_divide(a._array, b_array))
+            return self._make(quotient.astype(a.dtype))
+        return self._apply(ops.Rounding, self / other, mode=rounding_mode)
+
+    def __floordiv__(self, other):
+        return self.div(other, rounding_mode="floor")
+
+    def floor(self):
+        return self._apply(ops.Rounding, self, mode="floor") if self.dtype.kind == "f" else self
+
+    def ceil(self):
+        return self._apply(ops.Rounding, self, mode="ceil") if self.dtype.kind == "f" else self
+
+    def trunc(self):
+        return self._apply(ops.Rounding, self, mode="trunc") if self.dtype.kind == "f" else self
+
+    def round(self):
+        return self._apply(ops.Rounding, self, mode="round") if self.dtype.kind == "f" else self
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    # --- in place: each changes self's values (see Tensor._inplace) and returns self ----------------------
+    def add_(self, other, alpha=1):
+        return self._inplace("add_", lambda t: t.add(other, alpha=alpha), other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace("sub_", lambda t: t.sub(other, alpha=alpha), other)
+
+    def mul_(self, other):
+        return self._inplace("mul_", lambda t: t * other, other)
+
+    def div_(self, other, rounding_mode=None):
+        return self._inplace("div_", lambda t: t.div(other, rounding_mode=rounding_mode), other)
+
+    def pow_(self, exponent):
+        return self._inplace("pow_", lambda t: t ** exponent, exponent)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def exp_(self):
+        return self._inplace("exp_", lambda t: t.exp())
+
+    def tanh_(self):
+        return self._inplace("tanh_", lambda t: t.tanh())
+
+    def sigmoid_(self):
+        return self._inplace("sigmoid_", lambda t: t.sigmoid())
+
+    def relu_(self):
+        return self._inplace("relu_", lambda t: t.relu())
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace("clamp_", lambda t: t.clamp(min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value):
+        return self._inplace("masked_fill_", lambda t: t.masked_fill(mask, value), value)
+
+    def index_fill_(self, dim, index, value):
+        return self._inplace("index_fill_", lambda t: t.index_fill(dim, index, value), value)
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill with samples of U(a, b) from minigrad's seeded generator."""
+        if not a <= b:
+            raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
+        return self._inplace("uniform_", lambda t: t._random(backend.rng().uniform(a, b, t.shape)), cast=True)
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill with samples of N(mean, std²) from minigrad's seeded generator."""
+        if std < 0:
+            raise ValueError(f"normal_: expected std >= 0, got {std}")
+        return self._inplace("normal_", lambda t: t._random(backend.rng().normal(mean, std, t.shape)), cast=True)
+
+    def _random(self, host_values):
+        """Host random values as a constant tensor of self's dtype and device."""
+        return self._make(self.device.from_host(host_values.astype(self.dtype)))
 
     def __pos__(self):
         return self
@@ -82,6 +215,9 @@ class Math(TensorBase):
                              f"a.shape[-1] == b.shape[{0 if other.ndim == 1 else -2}], got {inner_a} and {inner_b})")
         if self.ndim > 2 or other.ndim > 2:
             broadcast_shapes(self.shape[:-2], other.shape[:-2], op="matmul (batch dimensions)")
+        if self.dtype != other.dtype:
+            raise RuntimeError(f"matmul: expected m1 and m2 to have the same dtype, but got: {self.dtype} != "
+                               f"{other.dtype}")
         return self._apply(ops.MatMul, self, other)
 
     __matmul__ = matmul
@@ -140,23 +276,32 @@ class Math(TensorBase):
         return self._make(self._array.all())
 
     # --- elementwise functions --------------------------------------------------------------------------
+    def _floating(self):
+        """Self, or self cast to the default float for functions of real numbers (torch: exp of an integer tensor
+        is a float tensor of the default dtype)."""
+        return self if self._array.dtype.kind == "f" else self.to(backend.get_default_dtype())
+
     def exp(self):
-        return self._apply(ops.Exp, self)
+        return self._apply(ops.Exp, self._floating())
 
     def log(self):
-        return self._apply(ops.Log, self)
+        return self._apply(ops.Log, self._floating())
 
     def tanh(self):
-        return self._apply(ops.Tanh, self)
+        return self._apply(ops.Tanh, self._floating())
 
     def sigmoid(self):
-        return self._apply(ops.Sigmoid, self)
+        return self._apply(ops.Sigmoid, self._floating())
+
+    def logsigmoid(self):
+        """log σ(x), exact in both tails (log σ(-20) is -20, not the log of a sigmoid rounded to 0)."""
+        return self._apply(ops.LogSigmoid, self._floating())
 
     def relu(self):
         return self._apply(ops.Relu, self)
 
     def sqrt(self):
-        return self._apply(ops.Sqrt, self)
+        return self._apply(ops.Sqrt, self._floating())
 
     def abs(self):
         return self._apply(ops.Abs, self)
@@ -178,22 +323,48 @@ class Math(TensorBase):
                             f"{condition.dtype if isinstance(condition, TensorBase) else type(condition).__name__}")
         other = operand(other, condition, "where")
         broadcast_shapes(*(t.shape for t in (condition, self, other) if isinstance(t, TensorBase)), op="where")
-        return self._apply(ops.Where, condition, self, other)
+        a = self
+        if isinstance(other, TensorBase) and other.dtype != self.dtype:
+            a, other = promoted(self, other)
+        return self._apply(ops.Where, condition, a, other)
 
     def masked_fill(self, mask, value):
-        """Replace the elements where ``mask`` is True by ``value``; they receive no gradient."""
+        """Replace the elements where ``mask`` is True by ``value``; they receive no gradient. The result keeps
+        self's dtype."""
         if not isinstance(mask, TensorBase) or mask.dtype != backend.bool_:
             raise TypeError(f"masked_fill: expected a boolean Tensor mask, got "
                             f"{mask.dtype if isinstance(mask, TensorBase) else type(mask).__name__}")
         if broadcast_shapes(self.shape, mask.shape, op="masked_fill") != self.shape:
             raise ValueError(f"masked_fill: expected a mask broadcastable to {self.shape}, got shape {mask.shape}")
-        return self._apply(ops.Where, mask, operand(value, mask, "masked_fill"), self)
+        if mask.device != self.device:
+            raise RuntimeError(f"masked_fill: expected the mask on device {self.device}, got {mask.device}")
+        value = operand(value, mask, "masked_fill")
+        if isinstance(value, TensorBase):
+            if value.ndim != 0:
+                raise RuntimeError(f"masked_fill: expected a 0-dimensional value tensor, got shape {value.shape}")
+            value = value.to(self.dtype)
+        return self._apply(ops.Where, mask, value, self).to(self.dtype)
+
+    def index_fill(self, dim, index, value):
+        """A copy with the slices at ``index`` along ``dim`` set to ``value`` (torch.index_fill)."""
+        d = check_dim(dim, self.ndim, "index_fill")
+        if not isinstance(index, TensorBase) or index.dtype.kind not in "iu" or index.ndim > 1:
+            raise TypeError(f"index_fill: expected index to be a 0-d or 1-d integer Tensor, got "
+                            f"{index.dtype if isinstance(index, TensorBase) else type(index).__name__}")
+        size = self.shape[d]
+        if index.numel() and (int(index.amax().item()) >= size or int(index.min().item()) < -size):
+            raise IndexError(f"index_fill: expected indices in [{-size}, {size}) for dim {dim}, got "
+                             f"{index.tolist()}")
+        chosen = self.device.xp.zeros(size, dtype=bool)
+        chosen[index._array.reshape(-1)] = True
+        mask = self._make(chosen.reshape((size,) + (1,) * (self.ndim - d - 1)))
+        return self.masked_fill(mask, value)
 
     def softmax(self, dim):
-        return self._apply(ops.Softmax, self, dim=check_dim(dim, self.ndim, "softmax"))
+        return self._apply(ops.Softmax, self._floating(), dim=check_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim):
-        return self._apply(ops.LogSoftmax, self, dim=check_dim(dim, self.ndim, "log_softmax"))
+        return self._apply(ops.LogSoftmax, self._floating(), dim=check_dim(dim, self.ndim, "log_softmax"))
 
     def clone(self):
         """A copy of the values that stays in the graph (gradients flow back to self), as torch.clone."""
@@ -204,14 +375,18 @@ class Math(TensorBase):
         return self._apply(ops.Sum, self, dim=check_dims(dim, self.ndim, "sum"), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False):
+        if self.dtype.kind != "f":
+            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating point, got "
+                               f"{self.dtype} (cast with .float() first)")
         dims = check_dims(dim, self.ndim, "mean")
         count = math.prod(self.shape[d] for d in dims) if dims is not None else self.numel()
         return self.sum(dims, keepdim) / count
 
     def max(self, dim=None, keepdim=False):
-        """The maximum of all elements, or with ``dim`` a named tuple (values, indices) along it, as in torch."""
+        """The maximum of all elements, or with ``dim`` a named tuple (values, indices) along it, as in torch. A NaN
+        is the maximum (its gradient goes to it)."""
         if dim is None:
-            return self._apply(ops.Max, self)
+            return self._apply(ops.Max, self, nan_is_max=True)
         d = check_dim(dim, self.ndim, "max")
         indices = self._array.argmax(axis=d, keepdims=True)
         values = self._apply(ops.Gather, self, indices, dim=d)
@@ -266,6 +441,22 @@ def operand_array(value, like, op: str):
     """``operand``'s value as something to write into ``like``'s array: an array of like's dtype, or a number."""
     value = operand(value, like, op)
     return value._array.astype(like.dtype, copy=False) if isinstance(value, TensorBase) else value
+
+
+def promoted(*tensors):
+    """The tensors cast to the dtype torch would compute in: tensors with dimensions outrank 0-d ones, which
+    only lift the result to a higher category (see backend.result_type)."""
+    dtype = backend.result_type([t.dtype for t in tensors if t.ndim], [t.dtype for t in tensors if not t.ndim])
+    return tuple(t if t.dtype == dtype else t.to(dtype) for t in tensors)
+
+
+def _scaled(other, alpha, like, op: str):
+    """alpha·other for add/sub's ``alpha``, refusing a float alpha with integer tensors, as torch does."""
+    if alpha == 1:
+        return other
+    if like.dtype.kind != "f" and isinstance(alpha, float):
+        raise RuntimeError(f"{op}: for integral input tensors, argument alpha must not be a floating point number")
+    return operand(other, like, op) * alpha
 
 
 def check_tensor(value, op: str, name: str = "input"):

@@ -22,12 +22,17 @@ class Shape(TensorBase):
         return self.shape if dim is None else self.shape[check_dim(dim, self.ndim, "size")]
 
     def reshape(self, *shape):
-        shape = reshaped(shape, self.shape, "reshape")
-        return self if shape == self.shape else self._apply(ops.Reshape, self, shape=shape)
+        return self._reshaped(reshaped(shape, self.shape, "reshape"))
 
     def view(self, *shape):
-        shape = reshaped(shape, self.shape, "view")
-        return self if shape == self.shape else self._apply(ops.Reshape, self, shape=shape)
+        return self._reshaped(reshaped(shape, self.shape, "view"))
+
+    def _reshaped(self, shape: tuple):
+        """Reshape to a checked shape; the result is a view when NumPy could reshape without copying."""
+        if shape == self.shape:
+            return self
+        result = self._apply(ops.Reshape, self, shape=shape)
+        return self._as_views(result) if self.device.xp.may_share_memory(result._array, self._array) else result
 
     def permute(self, *dims):
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
@@ -37,21 +42,29 @@ class Shape(TensorBase):
         checked = tuple(check_dim(d, self.ndim, "permute") for d in dims)
         if sorted(checked) != list(range(self.ndim)):
             raise ValueError(f"permute: expected a permutation of 0..{self.ndim - 1}, got {dims}")
-        return self._apply(ops.Permute, self, dims=checked)
+        return self._as_views(self._apply(ops.Permute, self, dims=checked))
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.ndim))
         a, b = check_dim(dim0, self.ndim, "transpose"), check_dim(dim1, self.ndim, "transpose")
         dims[a], dims[b] = dims[b], dims[a]
-        return self._apply(ops.Permute, self, dims=tuple(dims))
+        return self._as_views(self._apply(ops.Permute, self, dims=tuple(dims)))
 
     @property
     def T(self):
-        return self._apply(ops.Permute, self, dims=tuple(reversed(range(self.ndim))))
+        return self._as_views(self._apply(ops.Permute, self, dims=tuple(reversed(range(self.ndim)))))
 
     def unsqueeze(self, dim):
         d = check_dim(dim, self.ndim, "unsqueeze", extra=1)
-        return self._apply(ops.Reshape, self, shape=self.shape[:d] + (1,) + self.shape[d:])
+        return self._reshaped(self.shape[:d] + (1,) + self.shape[d:])
+
+    def unsqueeze_(self, dim):
+        """unsqueeze in place: this tensor itself gets the new shape (a view of the same memory)."""
+        return self._reshape_in_place(self.unsqueeze(dim), "unsqueeze_")
+
+    def squeeze_(self, dim=None):
+        """squeeze in place: this tensor itself loses its size-1 dimensions."""
+        return self._reshape_in_place(self.squeeze(dim), "squeeze_")
 
     def squeeze(self, dim=None):
         """Drop dimensions of size 1 (only ``dim``, when given; a dim of another size is left alone, as in torch)."""
@@ -82,22 +95,29 @@ class Shape(TensorBase):
                                     for i, n in enumerate(sizes)), "expand")
         if broadcast_shapes(self.shape, sizes, op="expand") != sizes:
             raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
-        return self._apply(ops.BroadcastTo, self, shape=sizes)
+        return self._as_views(self._apply(ops.BroadcastTo, self, shape=sizes))
 
     def expand_as(self, other):
         return self.expand(other.shape)
 
     def flip(self, dims):
-        """The elements in reverse order along each of ``dims`` (a copy in torch; a view here)."""
+        """The elements in reverse order along each of ``dims`` (a copy, as in torch)."""
         dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
         key = [slice(None)] * self.ndim
         for d in dims:
-            key[check_dim(d, self.ndim, "flip")] = slice(None, None, -1)
-        return self[tuple(key)]
+            key[check_dim(d, self.ndim, "flip")] = slice(None, None, -1)  # (negative steps: allowed only here)
+        return self._apply(ops.GetItem, self, key=tuple(key)).clone()
 
     # --- indexing, splitting ---------------------------------------------------------------------------------
     def __getitem__(self, key):
-        return self._apply(ops.GetItem, self, key=index_key(key, self.device))
+        """Indexing as in torch: ints, slices, None, ..., index tensors (or lists) and boolean masks. A key of ints
+        and slices gives a view (it shares memory); index tensors and masks give a copy."""
+        first, key = split_index(key, self)
+        if first is not None:  # ints mixed with index tensors: select the ints' slice first, as torch does
+            return self[first][key]
+        key = index_key(key, self.device)
+        result = self._apply(ops.GetItem, self, key=key)
+        return result if _is_advanced(key) else self._as_views(result)
 
     def gather(self, dim, index):
         """``out[i][j] = self[i][index[i][j]]`` for dim=1 (torch.gather)."""
@@ -121,16 +141,16 @@ class Shape(TensorBase):
         if sum(pieces) != length:
             raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
                              f"got {list(pieces)} (sum {sum(pieces)})")
-        return self._apply(ops.Split, self, sizes=pieces, dim=d)
+        return self._as_views(self._apply(ops.Split, self, sizes=pieces, dim=d))
 
     def _split_every(self, size: int, d: int):
         """Pieces of ``size`` along dimension d (checked), the last one possibly smaller."""
         whole, rest = divmod(self._array.shape[d], size)
-        return self._apply(ops.Split, self, sizes=(size,) * whole + ((rest,) if rest else ()), dim=d)
+        return self._as_views(self._apply(ops.Split, self, sizes=(size,) * whole + ((rest,) if rest else ()), dim=d))
 
     def unbind(self, dim=0):
         """The slices along ``dim`` as a tuple (``x.unbind(0)`` gives x[0], x[1], ...), from one graph node."""
-        return self._apply(ops.Unbind, self, dim=check_dim(dim, self.ndim, "unbind"))
+        return self._as_views(self._apply(ops.Unbind, self, dim=check_dim(dim, self.ndim, "unbind")))
 
     def chunk(self, chunks, dim=0):
         """Split into ``chunks`` pieces of equal size along dim (the last may be smaller), as torch.chunk."""
@@ -141,10 +161,15 @@ class Shape(TensorBase):
 
 
 def index_key(key, device):
-    """An indexing key with Tensors and lists replaced by arrays of ``device``; floats refused."""
+    """An indexing key with Tensors and lists replaced by arrays of ``device`` (uint8 ones read as masks, as torch
+    reads them); floats and negative steps refused, as torch refuses them."""
     if isinstance(key, tuple):
         return tuple(index_key(k, device) for k in key)
-    if key is None or key is Ellipsis or isinstance(key, slice):
+    if isinstance(key, slice):
+        if key.step is not None and key.step <= 0:
+            raise ValueError(f"indexing: step must be greater than zero, got {key.step} (use flip() to reverse)")
+        return key
+    if key is None or key is Ellipsis:
         return key
     if is_int(key):
         return int(key)
@@ -161,5 +186,46 @@ def index_key(key, device):
         raise IndexError(f"indexing: tensors used as indices must be integer or boolean, got dtype {array.dtype}")
     if backend.device_of(array) != device:
         raise RuntimeError(f"indexing: expected an index on device {device}, got one on {backend.device_of(array)}")
-    return array
+    return array.astype(bool) if array.dtype == backend.uint8 else array
+
+
+def _is_advanced(key) -> bool:
+    """Whether a (converted) key holds index arrays or masks, which select a copy rather than a view."""
+    return any(backend.is_array(k) for k in (key if isinstance(key, tuple) else (key,)))
+
+
+def split_index(key, tensor):
+    """torch applies the integer entries of a key before its index tensors, where NumPy mixes the two:
+    ``x[0, :, idx]`` has shape (B, len(idx)) in torch but (len(idx), B) in NumPy. Returns (first, rest) such that
+    ``x[key]`` is torch's ``x[first][rest]``, or (None, key) when the key does not mix ints with index tensors."""
+    entries = key if isinstance(key, tuple) else (key,)
+    if not any(is_int(k) for k in entries) or not any(
+            isinstance(k, (TensorBase, list)) or backend.is_array(k) for k in entries):
+        return None, key
+
+    def dims_taken(entry) -> int:  # how many dimensions of the indexed tensor an entry consumes
+        if entry is None or entry is Ellipsis:
+            return 0
+        if isinstance(entry, (TensorBase, list)) or backend.is_array(entry):
+            array = entry._array if isinstance(entry, TensorBase) else entry
+            return getattr(array, "ndim", 1) if getattr(array, "dtype", None) == backend.bool_ else 1
+        return 1
+
+    expanded = []
+    for entry in entries:
+        if entry is Ellipsis:
+            expanded += [slice(None)] * (tensor.ndim - sum(map(dims_taken, entries)))
+        else:
+            expanded.append(entry)
+    first, rest = [], []
+    for entry in expanded:
+        if is_int(entry):  # selected first: its dimension goes
+            first.append(entry)
+        elif entry is None:  # a new dimension, which the rest keeps whole
+            first.append(None)
+            rest.append(slice(None))
+        else:  # slices and index tensors act on the dimensions that remain
+            first.extend([slice(None)] * dims_taken(entry))
+            rest.append(entry)
+    return tuple(first), tuple(rest)
 

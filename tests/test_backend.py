@@ -18,19 +18,19 @@ def on_strict():
 
 def test_strict_arrays_refuse_implicit_conversion_to_numpy(on_strict):
     with pytest.raises(TypeError, match="Implicit conversion"):
-        np.asarray(on_strict.data)
+        np.asarray(on_strict._array)
     with pytest.raises(TypeError, match="Implicit conversion"):
-        np.array(on_strict.data, dtype=float)
+        np.array(on_strict._array, dtype=float)
 
 
 def test_an_op_mixing_host_and_strict_arrays_raises(on_strict):
     host = np.ones(3, dtype=np.float32)
     with pytest.raises(TypeError, match="host NumPy array"):
-        on_strict.data + host
+        on_strict._array + host
     with pytest.raises(TypeError, match="host NumPy array"):
-        host * on_strict.data
+        host * on_strict._array
     with pytest.raises(TypeError, match="host NumPy array"):
-        backend.strict.xp.maximum(on_strict.data, host)
+        backend.strict.xp.maximum(on_strict._array, host)
     with pytest.raises(RuntimeError, match="expected an array on device strict, got one on cpu"):
         on_strict * host
 
@@ -44,9 +44,9 @@ def test_host_data_comes_out_only_through_explicit_transfers(on_strict):
 
 
 def test_strict_results_stay_on_the_device(on_strict):
-    total = on_strict.data.sum()
+    total = on_strict._array.sum()
     assert isinstance(total, backend.StrictArray) and total.shape == ()
-    assert isinstance(backend.strict.xp.exp(on_strict.data), backend.StrictArray)
+    assert isinstance(backend.strict.xp.exp(on_strict._array), backend.StrictArray)
 
 
 def test_host_to_strict_copies(on_strict):

@@ -13,8 +13,9 @@ Everything else (mean, min, chunk, the losses, dropout, ...) is composed from th
 reason (speed, one node instead of many), written beside it.
 """
 
-from .elementwise import Abs, Add, Clamp, Div, Exp, Log, Mul, Neg, Pow, Relu, Sigmoid, Sqrt, Sub, Tanh, To, Where
-from .index import Gather, GetItem
+from .elementwise import (Abs, Add, Clamp, Div, Exp, Log, LogSigmoid, Mul, Neg, Pow, Relu, Rounding, Sigmoid, Sqrt, Sub,
+                          Tanh, To, Where)
+from .index import Gather, GetItem, SetItem
 from .linalg import Linear, MatMul
 from .reduce import LogSoftmax, Max, Softmax, Sum
 from .shape import BroadcastTo, Cat, Clone, Permute, Reshape, Split, Stack, Unbind

@@ -63,9 +63,13 @@ class Pow(Function):
     def backward(ctx, grad):
         base, exponent, out = ctx.saved_tensors
         need_base, need_exponent = ctx.needs_input_grad
-        # d(b^e)/db = e·b^(e-1);  d(b^e)/de = b^e·ln b  (only asked for when the exponent is a tensor)
-        grad_base = grad * exponent * base ** (exponent - 1) if need_base else None
-        grad_exponent = grad * out * ctx.xp.log(base) if need_exponent else None
+        xp = ctx.xp
+        # d(b^e)/db = e·b^(e-1), which is 0 where e = 0 (b^0 is the constant 1, even at b = 0: 0·0^-1 would be NaN);
+        # d(b^e)/de = b^e·ln b, which is 0 where b = 0 and e >= 0 (0^e is constant there; 0·ln 0 would be NaN).
+        # Both as torch defines them.
+        grad_base = xp.where(exponent == 0, 0.0, grad * exponent * base ** (exponent - 1)) if need_base else None
+        grad_exponent = xp.where((base == 0) & (exponent >= 0), 0.0, grad * out * xp.log(base)) \
+            if need_exponent else None
         return grad_base, grad_exponent
 
 
@@ -120,12 +124,15 @@ class Tanh(Function):
 class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
-        # σ(x) = 1/(1+e^-x) overflows e^-x for x ≪ 0. The same function is a shifted, scaled tanh,
-        # σ(x) = (1 + tanh(x/2)) / 2, and tanh never overflows: stable at ±1000, and half the work of a
-        # two-branch formula.
-        out = ctx.xp.tanh(a * 0.5)
+        # σ(x) = 1/(1+e^-x), accurate to the last bits in both tails: for x ≪ 0 it is 1/(huge), a tiny number
+        # with full precision (the shifted tanh (1 + tanh(x/2))/2 would cancel to exactly 0 below about -17 in
+        # float32). e^-x overflows to inf below about -88.7 (float32), where 1/inf = 0 is the right answer, so
+        # that overflow is expected and not warned about.
+        out = -a
+        with ctx.device.overflow_expected():
+            ctx.xp.exp(out, out=out)
         out += 1
-        out *= 0.5
+        ctx.xp.reciprocal(out, out=out)
         ctx.save_for_backward(out)
         return out
 
@@ -133,6 +140,38 @@ class Sigmoid(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         return grad * out * (1 - out)  # dσ/dx = σ(1-σ)
+
+
+class LogSigmoid(Function):
+    """log σ(x) = -log(1 + e^-x), computed as min(x, 0) - log(1 + e^-|x|): no overflow anywhere, and exact in the
+    tails (log σ(-20) is -20, where log of a sigmoid that rounded to 0 would be -inf)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = ctx.xp
+        ctx.save_for_backward(a)
+        return xp.minimum(a, 0) - xp.log1p(xp.exp(-abs(a)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        xp = ctx.xp
+        # d log σ(x)/dx = 1 - σ(x) = σ(-x); with z = e^-|x| that is z/(1+z) for x >= 0 and 1/(1+z) for x < 0
+        z = xp.exp(-abs(a))
+        return grad * xp.where(a >= 0, z, 1.0) / (1 + z)
+
+
+class Rounding(Function):
+    """floor, ceil, trunc or round (``mode``): piecewise constant, so the gradient is zero everywhere it exists
+    (torch's convention at the jumps too)."""
+
+    @staticmethod
+    def forward(ctx, a, mode):
+        return {"floor": ctx.xp.floor, "ceil": ctx.xp.ceil, "trunc": ctx.xp.trunc, "round": ctx.xp.round}[mode](a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
 
 
 class Relu(Function):

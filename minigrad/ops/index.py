@@ -44,3 +44,27 @@ class Gather(Function):
         full = xp.zeros(ctx.shape, dtype=ctx.dtype)
         ctx.device.scatter_add(full, coordinates, grad)
         return full, None
+
+
+class SetItem(Function):
+    """``a[key] = value``, written into a's own array: the op behind item assignment and in-place changes of a
+    tensor that is part of a graph (torch's CopySlices).
+
+    The output IS the input array, changed in place; the node records how the gradient divides: the overwritten
+    elements pass nothing back to the old values, and pass theirs to ``value`` instead.
+    """
+
+    @staticmethod
+    def forward(ctx, a, value, key):
+        ctx.key = key
+        a[key] = value
+        return a
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_value = ctx.needs_input_grad
+        grad_a = None
+        if need_a:
+            grad_a = grad.copy()
+            grad_a[ctx.key] = 0
+        return grad_a, grad[ctx.key] if need_value else None

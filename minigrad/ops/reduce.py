@@ -20,19 +20,25 @@ class Sum(Function):
 
 
 class Max(Function):
-    """The largest value over ``dim`` (all axes when None); tied maxima share the gradient equally."""
+    """The largest value over ``dim`` (all axes when None); tied maxima share the gradient equally.
+
+    ``nan_is_max``: a NaN is the maximum (torch's ``max()``: the gradient goes to the NaN); otherwise (``amax``) a
+    NaN result matches no element and its gradient is NaN too, as in torch.
+    """
 
     @staticmethod
-    def forward(ctx, a, dim=None, keepdim=False):
+    def forward(ctx, a, dim=None, keepdim=False, nan_is_max=False):
         out = a.max(axis=dim, keepdims=True)
         ctx.save_for_backward(a, out)
-        ctx.dim, ctx.keepdim = dim, keepdim
+        ctx.dim, ctx.keepdim, ctx.nan_is_max = dim, keepdim, nan_is_max
         return out if keepdim else out.squeeze(axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_tensors
         is_max = a == out
+        if ctx.nan_is_max:
+            is_max = is_max | (ctx.xp.isnan(a) & ctx.xp.isnan(out))
         grad = grad.reshape(out.shape)
         return grad * is_max / is_max.sum(axis=ctx.dim, keepdims=True)
 

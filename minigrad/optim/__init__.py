@@ -1,6 +1,10 @@
-"""Optimisers, as torch.optim: how a gradient becomes a step."""
+"""Optimisers, as torch.optim: how a gradient becomes a step. One module per algorithm; each updates the
+parameters' arrays in place, outside the graph, with torch's update rule (and numbers)."""
 
-from .optimizer import SGD, Adagrad, Adam, Optimizer
 from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam
+from .optimizer import Optimizer
+from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "Adagrad"]
+__all__ = ["Optimizer", "SGD", "Adam", "Adagrad", "lr_scheduler"]

@@ -6,10 +6,10 @@ Each optimiser keeps ``param_groups`` (lists of parameters with their hyper-para
 
 from __future__ import annotations
 
-import math
-import numbers
+import warnings
 
 from .. import backend
+from ..checks import check_number
 from ..tensor import Tensor
 
 
@@ -27,8 +27,15 @@ class Optimizer:
         self.defaults = defaults
         self.param_groups = []
         self.state = {}
+        seen = set()
         for group in groups:
             params = list(group["params"])
+            if len({id(p) for p in params}) != len(params):
+                warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                              "cause an error (torch's warning: a duplicate is stepped twice)", UserWarning, stacklevel=3)
+            if seen & {id(p) for p in params}:
+                raise ValueError("some parameters appear in more than one parameter group")
+            seen |= {id(p) for p in params}
             for p in params:
                 if not isinstance(p, Tensor):
                     raise TypeError(f"{type(self).__name__}: expected Tensors to optimize, got {type(p).__name__}")
@@ -46,13 +53,15 @@ class Optimizer:
                     p.grad._array[...] = 0
 
     def step(self) -> None:
-        """Update every parameter that has a gradient."""
+        """Update every parameter that has a gradient, in place (each update is an in-place change: it bumps the
+        parameter's version, so a graph that saved the old value refuses to backward through it)."""
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
                     state = self.state.setdefault(p, {})
                     _check_state_device(type(self).__name__, p, state)
                     self._update(p._array, p.grad._array, group, state)
+                    p._bump_version()
 
     def _update(self, param, grad, group: dict, state: dict) -> None:
         raise NotImplementedError
@@ -111,107 +120,22 @@ def _check_state_device(optimizer: str, param: Tensor, state: dict) -> None:
                                "optimizer (or create a new optimizer after moving it)")
 
 
-def _zeros_like(array):
+def zeros_like(array):
     return backend.device_of(array).xp.zeros_like(array)
 
 
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
+def check_hyperparameters(optimizer: str, **values) -> None:
+    """Each value a finite number >= 0 (lr, momentum, weight_decay, eps, ...), else torch's error types: TypeError
+    for what is not a number (lr="0.1"), ValueError for a negative one."""
+    for name, value in values.items():
+        check_number(value, name, optimizer, minimum=0.0)
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-class SGD(Optimizer):
-    """Stochastic gradient descent, with optional momentum (heavy ball or Nesterov) and L2 weight decay.
-
-    g ← ∇ + λθ;  b ← μb + (1-τ)g (b = g at the first step);  g ← g + μb (Nesterov) or b;  θ ← θ - ηg
-    """
-
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        _check(_is_number(lr) and lr >= 0, f"SGD: expected lr >= 0, got {lr}")
-        _check(_is_number(momentum) and momentum >= 0, f"SGD: expected momentum >= 0, got {momentum}")
-        _check(_is_number(weight_decay) and weight_decay >= 0, f"SGD: expected weight_decay >= 0, got {weight_decay}")
-        _check(not nesterov or (momentum > 0 and dampening == 0),
-               f"SGD: Nesterov momentum expects momentum > 0 and dampening = 0, got {momentum} and {dampening}")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov))
-
-    def _update(self, param, grad, group, state):
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        momentum = group["momentum"]
-        if momentum:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = grad.copy()
-            else:
-                buffer = state["momentum_buffer"]
-                buffer *= momentum
-                buffer += (1 - group["dampening"]) * grad
-            buffer = state["momentum_buffer"]
-            grad = grad + momentum * buffer if group["nesterov"] else buffer
-        param -= group["lr"] * grad
-
-
-class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2015): steps scaled by running estimates of the gradient's mean and square.
-
-    m ← β₁m + (1-β₁)g;  v ← β₂v + (1-β₂)g²;  θ ← θ - η·(m / (1-β₁ᵗ)) / (√(v / (1-β₂ᵗ)) + ε)
-    """
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        _check(_is_number(lr) and lr >= 0, f"Adam: expected lr >= 0, got {lr}")
-        _check(len(betas) == 2 and all(_is_number(b) and 0 <= b < 1 for b in betas),
-               f"Adam: expected betas as two numbers in [0, 1), got {betas}")
-        _check(_is_number(eps) and eps >= 0, f"Adam: expected eps >= 0, got {eps}")
-        _check(_is_number(weight_decay) and weight_decay >= 0, f"Adam: expected weight_decay >= 0, got {weight_decay}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
-
-    def _update(self, param, grad, group, state):
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        beta1, beta2 = group["betas"]
-        if "step" not in state:
-            state["step"] = 0
-            state["exp_avg"] = _zeros_like(grad)
-            state["exp_avg_sq"] = _zeros_like(grad)
-        state["step"] += 1
-        m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-        m *= beta1
-        m += (1 - beta1) * grad
-        v *= beta2
-        v += (1 - beta2) * grad * grad
-        # torch's arrangement of the bias corrections, so both give the same numbers
-        denominator = (v ** 0.5) / math.sqrt(1 - beta2 ** t) + group["eps"]
-        param -= (group["lr"] / (1 - beta1 ** t)) * m / denominator
-
-
-class Adagrad(Optimizer):
-    """Adagrad (Duchi et al., 2011): each coordinate's step shrinks with its accumulated squared gradients.
-
-    s ← s + g²;  θ ← θ - η_t · g / (√s + ε),  η_t = η / (1 + (t-1)·decay)
-    """
-
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
-        _check(_is_number(lr) and lr >= 0, f"Adagrad: expected lr >= 0, got {lr}")
-        _check(_is_number(lr_decay) and lr_decay >= 0, f"Adagrad: expected lr_decay >= 0, got {lr_decay}")
-        _check(_is_number(weight_decay) and weight_decay >= 0,
-               f"Adagrad: expected weight_decay >= 0, got {weight_decay}")
-        _check(_is_number(initial_accumulator_value) and initial_accumulator_value >= 0,
-               f"Adagrad: expected initial_accumulator_value >= 0, got {initial_accumulator_value}")
-        _check(_is_number(eps) and eps >= 0, f"Adagrad: expected eps >= 0, got {eps}")
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
-
-    def _update(self, param, grad, group, state):
-        if "step" not in state:
-            state["step"] = 0
-            state["sum"] = _zeros_like(grad) + group["initial_accumulator_value"]
-        state["step"] += 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state["sum"] += grad * grad
-        param -= lr * grad / (state["sum"] ** 0.5 + group["eps"])
+def check_betas(optimizer: str, betas) -> None:
+    """Two numbers in [0, 1): the decay rates of running averages (Adam's β₁, β₂)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{optimizer}: expected betas as two numbers in [0, 1), got {betas!r}")
+    for index, beta in enumerate(betas):
+        check_number(beta, f"betas[{index}]", optimizer, minimum=0.0)
+        if beta >= 1:
+            raise ValueError(f"{optimizer}: expected betas[{index}] < 1, got {beta}")
