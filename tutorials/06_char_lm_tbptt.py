@@ -473,10 +473,15 @@ assert all(a < b for a, b in zip(entropies, entropies[1:]))
 #   forward information too (section 6: perplexity with the state reset is
 #   higher than with the state carried).
 # - Seed 000's character-level code sample is described as "one step of
-#   gradient descent", but it runs 200; its backward is labelled "truncated"
-#   but runs through the whole sequence (full BPTT, with the state reset
-#   every step); and its docstring says "one-hot inputs" where the code looks
-#   rows up in an embedding matrix, as `nn.Embedding` does here.
+#   gradient descent", but it runs 200, and its docstring says "one-hot
+#   inputs" where the code looks rows up in an embedding matrix, as
+#   `nn.Embedding` does here. Its backward runs through the whole
+#   sequence, and its comment says so on purpose ("truncated: full sequence
+#   here since tiny"): the text is `"hello world " * 3`, 35 steps, shorter
+#   than a usual truncation window (ours is 50). Read in chunks of `bptt` it
+#   is a single chunk, so there is no boundary to detach at, and truncated
+#   BPTT *is* full BPTT (checked below). Truncation only starts to cut when
+#   the text is longer than one chunk, as ours is.
 # - Seed 002 has it right: unroll a fixed window, backpropagate within it,
 #   carry the hidden state forward without the gradient. Its cost, "not
 #   learning dependencies longer than the truncation window", is a little
@@ -484,3 +489,10 @@ assert all(a < b for a, b in zip(entropies, entropies[1:]))
 #   so only the last position of a chunk sees the whole window.
 # - Seed 001 lists "The Truncated BPTT Approximation" among its topics, but
 #   the text of that section is not in the file.
+
+# %%
+tiny_text = "hello world " * 3
+tiny_chunks = list(models.bptt_batches(minigrad.tensor([char_to_id[c] for c in tiny_text]), 1, BPTT))
+print(f"{len(tiny_text)} characters with bptt = {BPTT}: {len(tiny_chunks)} chunk of "
+      f"{tiny_chunks[0][0].shape[1]} steps; our training text: {chunks_per_epoch} chunks per epoch")
+assert len(tiny_chunks) == 1 and tiny_chunks[0][0].shape[1] == len(tiny_text) - 1
