@@ -198,11 +198,12 @@ assert abs(ignored.item() - masked_mean.item()) < 1e-6
 assert abs(padding_counted.item() - masked_mean.item()) > 1e-2
 
 # %% [markdown]
-# ## 6 · Seed 004's PyTorch snippet, run unchanged
+# ## 6 · The usual PyTorch recipe, run unchanged
 #
-# Seed 004 (interview question 9) shows the PyTorch recipe. Below it is verbatim except for the
-# imports (`import minigrad as torch`, `import models.nn as nn`,
-# `from models.nn.utils.rnn import ...`); its comments are the seed's.
+# Asked how to handle variable-length sequences in PyTorch, people often answer with a recipe like
+# the one below: pad, sort by length, pack, run the LSTM, unpack. It is written here as it is
+# usually shown, comments included, for PyTorch; only the imports are swapped
+# (`import minigrad as torch`, `import models.nn as nn`, `from models.nn.utils.rnn import ...`).
 
 # %%
 import minigrad as torch  # noqa: E402
@@ -235,12 +236,12 @@ print(f"Output shape: {output.shape}")  # [3, 7, 20]
 # This is what you use for classification
 
 # %% [markdown]
-# Its shapes are right ((3, 7, 10) and (3, 7, 20)), and so is the last comment. Two things it
-# leaves out:
+# Its shapes are right ((3, 7, 10) and (3, 7, 20)), and so is the last comment. Two things the
+# recipe leaves out:
 #
 # - "Sort by length (required ...)" holds only for the default `enforce_sorted=True`; with
 #   `enforce_sorted=False` the layer sorts and unsorts for you.
-# - After sorting by hand, `output` and `h_n` come back in the *sorted* order, and the snippet never
+# - After sorting by hand, `output` and `h_n` come back in the *sorted* order, and the recipe never
 #   undoes it: row 0 of `output` is `seqs[2]` (length 7), not `seqs[0]`. Pairing those rows with
 #   labels in the original order would silently mismatch them. Checked:
 
