@@ -292,8 +292,11 @@ assert len(folded) == 1 and folded[0].endswith(f"× {steps} steps")
 
 # %% [markdown]
 # Backward through that graph gives the cell loop's gradients, and the
-# through-time record holds the same ‖∂L/∂h_t‖ as the hooks did (the layer
-# numbers its steps from 0, so its row t is our h_{t+1}).
+# through-time record holds the same ‖∂L/∂h_t‖ as the hooks did.
+# `flow.series("grad_h")` holds one value per step of the layer, in order:
+# its first entry belongs to h_1, its entry t − 1 to h_t. The table numbers
+# both columns t = 1..T, as in section 4; the sparkline under it is the
+# recorder's own summary.
 
 # %%
 layer_loss.backward()
@@ -303,8 +306,14 @@ for name in ("weight_hh", "weight_ih", "bias_hh", "bias_ih"):
     assert error < 1e-12, (name, error)
 hook_norms = [(dL_dh[t] ** 2).sum().item() ** 0.5 for t in range(1, steps + 1)]
 flow_norms = flow.series("grad_h")
+table = Table(title="‖∂L/∂h_t‖, two ways")
+for column in ("t", "hooks (cell loop)", "through_time (layer)"):
+    table.add_column(column, justify="right")
+for t, (hooked, recorded) in enumerate(zip(hook_norms, flow_norms), start=1):
+    table.add_row(str(t), f"{hooked:.4f}", f"{recorded:.4f}")
+trace.show(table)
+trace.show(flow.summary())
 assert np.allclose(flow_norms, hook_norms, rtol=1e-12, atol=0)
-flow.show()
 
 # %% [markdown]
 # Nothing in `models` implements a backward pass for the recurrence; the step
