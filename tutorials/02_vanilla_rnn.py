@@ -26,6 +26,9 @@ import models
 from minigrad import trace
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: sections 4-6 unroll T = 8 steps instead of 20, so their loss "
+          "and per-step gradient norms are not the full run's; every check is the same.")
 f64 = minigrad.float64
 
 # %% [markdown]
