@@ -29,6 +29,9 @@ import models
 from minigrad import trace
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: section 4 repeats the clipping comparison over 4 draws "
+          "instead of 20, too few for its counts to say much; every other number is the full run's.")
 f64 = minigrad.float64  # exact checks run in float64
 
 
@@ -413,6 +416,10 @@ assert all(math.isfinite(end) and end < start for _, _, start, end in outcomes)
 assert halved > len(draws) / 2  # training is chaotic at this learning rate: a majority, not every draw
 
 # %% [markdown]
+# In the full run, plain SGD overflows in all twenty draws (after 23 to 60 steps), and clipped SGD ends
+# below its starting loss in all twenty and below half of it in eighteen (final/initial loss 0.10 to
+# 0.51). The short version's four draws are four of those twenty.
+#
 # Clipping treats the symptom of explosion only. It cannot help a vanishing gradient: scaling a gradient
 # *down* does nothing for one that is already 10⁻¹⁰. That needs a different architecture, an additive
 # path for the gradient, which is the subject of tutorial 04 (LSTM and GRU).
