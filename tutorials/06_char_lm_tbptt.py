@@ -36,6 +36,10 @@ import minigrad.nn.functional as F
 import models
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: 2 training epochs instead of 20 (and 10 chunks instead of 20 "
+          "in section 4, 120 sampled characters instead of 240), so the trained model's perplexities, "
+          "gradient error and samples are a barely trained model's, not the ones the text describes.")
 console = Console(width=80)
 minigrad.manual_seed(0)
 
@@ -371,6 +375,11 @@ if not FAST:
     assert final < V / 10 and final < 0.6 * bigram
 
 # %% [markdown]
+# In the full run (20 epochs) the validation perplexity falls from about V to about 5.5 (with
+# Python 3.11's files): under a tenth of V and about half the bigram counts' 11.8, which the code
+# checks in the full run only. The short run's two epochs stop near 10, a little below the bigram;
+# it checks only what two epochs already give, below V/2 and below the unigram counts.
+#
 # Carrying the state is not a detail. Evaluate the same trained model twice:
 # once carrying the state across chunks, once starting every chunk from zeros
 # (the "periodically reset the state" that is sometimes offered as the same
