@@ -263,11 +263,14 @@ assert runs["cpu"][0][-1] < runs["cpu"][0][0]       # and it does learn
 # ## 6. Time per step
 #
 # The same loop in float32, timed. The strict device pays for its checks
-# with some Python overhead per op. A GPU pays a launch cost per kernel, and
-# an LSTM launches many small kernels one time step after another, so for a
-# small model it is often no faster than the CPU; it wins when every op has
-# a lot of work (a large batch and hidden size). These are measurements of
-# this machine, not claims, and nothing is asserted about them.
+# with some Python overhead per op, which shows in the small model; in the
+# large one the arithmetic dominates, and cpu and strict differ by less than
+# a busy machine's timings vary from run to run (either can come out ahead).
+# A GPU pays a launch cost per kernel, and an LSTM launches many small
+# kernels one time step after another, so for a small model it is often no
+# faster than the CPU; it wins when every op has a lot of work (a large
+# batch and hidden size). These are measurements of this machine, not
+# claims, and nothing is asserted about them.
 
 # %%
 sizes = [(64, 16)] if FAST else [(64, 16), (512, 128)]
