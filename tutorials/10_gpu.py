@@ -221,7 +221,7 @@ print(f"moved after the first step, the next step fails → {name}\n"
 # %%
 def train(device, steps, hidden_size=64, batch_size=16, bptt=20,
           dtype=minigrad.float32):
-    """Train from seed 0; return the losses and the seconds per step (the
+    """Train from manual_seed(0); return the losses and the seconds per step (the
     first step, which warms up the device, is not timed)."""
     model = build(device, hidden_size, dtype)
     optimizer = minigrad.optim.Adam(model.parameters(), lr=3e-3)
