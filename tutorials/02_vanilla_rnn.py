@@ -6,8 +6,9 @@
 #
 #     h_t = tanh(z_t),   z_t = W_hh h_{t−1} + W_xh x_t + b.
 #
-# We first reproduce two worked examples from the reference chapters with
-# `models.RNNCell`, checking every printed number, and then take the backward
+# We first work two small examples of the kind textbooks print, a scalar
+# state and a 2-dimensional one, with `models.RNNCell`, checking every number
+# such an example states against the computed one. Then we take the backward
 # pass apart: the gradient of W_hh is a sum of one contribution per time step
 # (backpropagation through time, BPTT). minigrad has no BPTT code anywhere; it
 # falls out of the graph that the forward loop records.
@@ -25,19 +26,22 @@ import models
 from minigrad import trace
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: sections 4-6 unroll T = 8 steps instead of 20, so their loss "
+          "and per-step gradient norms are not the full run's; every check is the same.")
 f64 = minigrad.float64
 
 # %% [markdown]
-# ## 1. Loading the chapters' weights into an RNNCell
+# ## 1. Loading a textbook's weights into an RNNCell
 #
 # `models.RNNCell` follows torch.nn.RNNCell: a batch of row vectors, and
 #
 #     h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh).
 #
-# Transposing a row-vector equation gives the column-vector one of the
-# chapters, z_t = W_hh h_{t−1} + W_ih x_t + b, with the *same* matrices, so the
-# chapters' W_hh and W_xh load unchanged as `weight_hh` and `weight_ih`
-# (shapes (H, H) and (H, I)). Their examples have no bias: `bias=False`.
+# Transposing a row-vector equation gives the column-vector one that
+# textbooks write, z_t = W_hh h_{t−1} + W_ih x_t + b, with the *same* matrices,
+# so a textbook's W_hh and W_xh load unchanged as `weight_hh` and `weight_ih`
+# (shapes (H, H) and (H, I)). The two examples have no bias: `bias=False`.
 #
 # A small helper runs a cell over a sequence and returns every z_t (computed
 # from the equation with `F.linear`) and h_t (computed by the cell), and checks
@@ -59,8 +63,8 @@ def run_cell(cell, inputs):
     return zs, hs
 
 
-def check_against_seed(label, computed, claimed):
-    """(good, verdict): good when the seed's 3-decimal number is the computed
+def check_against_claim(label, computed, claimed):
+    """(good, verdict): good when the stated 3-decimal number is the computed
     value correctly rounded, i.e. within 0.0005 of it."""
     off = np.abs(np.asarray(computed) - np.asarray(claimed)).max()
     good = off <= 5e-4 + 1e-12
@@ -72,29 +76,30 @@ def fmt(vector):
 
 
 # %% [markdown]
-# ## 2. Seed 000: a scalar RNN, three steps
+# ## 2. A scalar RNN, three steps
 #
-# The chapter takes W_hh = 0.5, W_xh = 1.0, b = 0, h_0 = 0 and inputs 0.8,
-# −0.3, 0.5, and reports z and h ≈ 0.664, 0.032, 0.474 (z_3 ≈ 0.516). The
-# numbers in `SEED_000` below are the chapter's; everything else is computed.
+# A common worked example takes W_hh = 0.5, W_xh = 1.0, b = 0, h_0 = 0 and
+# inputs 0.8, −0.3, 0.5, and states z ≈ 0.8, 0.032, 0.516 and
+# h ≈ 0.664, 0.032, 0.474. The numbers in `SCALAR_CLAIMED` below are that
+# example's; everything else is computed.
 
 # %%
-SEED_000 = {"z": [0.8, 0.032, 0.516], "h": [0.664, 0.032, 0.474]}
+SCALAR_CLAIMED = {"z": [0.8, 0.032, 0.516], "h": [0.664, 0.032, 0.474]}
 
 scalar = models.RNNCell(1, 1, bias=False, dtype=f64)
 scalar.load_state_dict({"weight_hh": np.array([[0.5]]), "weight_ih": np.array([[1.0]])})
 zs, hs = run_cell(scalar, [0.8, -0.3, 0.5])
 
-table = Table(title="Seed 000: scalar RNN, computed vs the chapter")
-for column in ("t", "z_t", "h_t", "seed's h_t", "check"):
+table = Table(title="Scalar RNN: computed vs the worked example")
+for column in ("t", "z_t", "h_t", "stated h_t", "check"):
     table.add_column(column, justify="right")
 verdicts = []
 for t in range(3):
-    good_z, z_verdict = check_against_seed("z", zs[t], SEED_000["z"][t])
-    good_h, h_verdict = check_against_seed("h", hs[t], SEED_000["h"][t])
+    good_z, z_verdict = check_against_claim("z", zs[t], SCALAR_CLAIMED["z"][t])
+    good_h, h_verdict = check_against_claim("h", hs[t], SCALAR_CLAIMED["h"][t])
     assert good_z
     verdicts.append(good_h)
-    table.add_row(str(t + 1), f"{zs[t][0]:.5f}", f"{hs[t][0]:.5f}", f"{SEED_000['h'][t]:.3f}",
+    table.add_row(str(t + 1), f"{zs[t][0]:.5f}", f"{hs[t][0]:.5f}", f"{SCALAR_CLAIMED['h'][t]:.3f}",
                   f"{z_verdict}, {h_verdict}")
 trace.show(table)
 assert verdicts == [True, True, False]
@@ -102,20 +107,22 @@ assert round(float(hs[2][0]), 3) == 0.475
 print(f"h_3 = tanh({zs[2][0]:.5f}) = {hs[2][0]:.5f}: to three decimals 0.475.")
 
 # %% [markdown]
-# **The seed is off in the last digit of h_3**: it says 0.474, but
-# tanh(0.51600) = 0.47461, which rounds to 0.475 (the seed truncated instead
-# of rounding). Every other number of the example is right, and it shows the
-# point well: h_3 still carries a trace of x_1 through h_1 and h_2.
+# **The example is off in the last digit of h_3**: it states 0.474, but
+# tanh(0.51600) = 0.47461, which rounds to 0.475 (0.474 is 0.47461 cut off
+# after three decimals, not rounded). Every other number of the example is
+# right, and it shows the point well: h_3 still carries a trace of x_1 through
+# h_1 and h_2.
 
 # %% [markdown]
-# ## 3. Seed 003: a 2-dimensional state
+# ## 3. A 2-dimensional state
 #
-# W_h = [[0.5, 0.1], [0.2, 0.6]], W_x = [0.3, 0.4]ᵀ, b = 0, h_0 = 0, inputs
-# 1, −1, 2. The chapter reports h_1 = [0.291, 0.380], z_2 = [−0.116, −0.114],
-# h_2 = [−0.115, −0.114], z_3 = [0.531, 0.709] and h_3 = [0.486, 0.610].
+# Another common worked example: W_h = [[0.5, 0.1], [0.2, 0.6]],
+# W_x = [0.3, 0.4]ᵀ, b = 0, h_0 = 0, inputs 1, −1, 2. It states
+# h_1 = [0.291, 0.380], z_2 = [−0.116, −0.114], h_2 = [−0.115, −0.114],
+# z_3 = [0.531, 0.709] and h_3 = [0.486, 0.610].
 
 # %%
-SEED_003 = {"z": [[0.3, 0.4], [-0.116, -0.114], [0.531, 0.709]],
+PLANAR_CLAIMED = {"z": [[0.3, 0.4], [-0.116, -0.114], [0.531, 0.709]],
             "h": [[0.291, 0.380], [-0.115, -0.114], [0.486, 0.610]]}
 
 planar = models.RNNCell(1, 2, bias=False, dtype=f64)
@@ -123,31 +130,31 @@ planar.load_state_dict({"weight_hh": np.array([[0.5, 0.1], [0.2, 0.6]]),
                         "weight_ih": np.array([[0.3], [0.4]])})
 zs, hs = run_cell(planar, [1.0, -1.0, 2.0])
 
-table = Table(title="Seed 003: 2-D RNN, computed vs the chapter")
+table = Table(title="2-D RNN: computed vs the worked example")
 for column in ("t", "z_t", "h_t", "check"):
     table.add_column(column, justify="right")
 checks = {}
 for t in range(3):
-    checks["z", t], z_verdict = check_against_seed("z", zs[t], SEED_003["z"][t])
-    checks["h", t], h_verdict = check_against_seed("h", hs[t], SEED_003["h"][t])
+    checks["z", t], z_verdict = check_against_claim("z", zs[t], PLANAR_CLAIMED["z"][t])
+    checks["h", t], h_verdict = check_against_claim("h", hs[t], PLANAR_CLAIMED["h"][t])
     table.add_row(str(t + 1), fmt(zs[t]), fmt(hs[t]), f"{z_verdict}, {h_verdict}")
 trace.show(table)
 wrong = [key for key, good in checks.items() if not good]
-print(f"numbers of the chapter that are not the computed value rounded: {wrong}")
+print(f"stated numbers that are not the computed value rounded: {wrong}")
 assert wrong == [("h", 1)]
 
-# where the chapter's h_2 comes from: tanh of z_2 *after* rounding it
-premature = np.tanh(np.asarray(SEED_003["z"][1]))
+# where the stated h_2 comes from: tanh of z_2 *after* rounding it
+premature = np.tanh(np.asarray(PLANAR_CLAIMED["z"][1]))
 print(f"true h_2             = {fmt(hs[1])} -> {np.round(hs[1], 3)}")
 print(f"tanh(rounded z_2)    = {fmt(premature)} -> {np.round(premature, 3)}")
-assert np.array_equal(np.round(premature, 3), SEED_003["h"][1])
+assert np.array_equal(np.round(premature, 3), PLANAR_CLAIMED["h"][1])
 assert np.array_equal(np.round(hs[1], 3), [-0.116, -0.113])
-assert np.array_equal(np.round(hs[2], 3), SEED_003["h"][2])
+assert np.array_equal(np.round(hs[2], 3), PLANAR_CLAIMED["h"][2])
 
 # %% [markdown]
-# **The chapter's h_2 is off**: it says [−0.115, −0.114]; the correct value is
-# [−0.1158, −0.1133], i.e. [−0.116, −0.113] to three decimals. Both
-# components are off by one in the last digit, because the chapter rounded
+# **The example's h_2 is off**: it states [−0.115, −0.114]; the correct value
+# is [−0.1158, −0.1133], i.e. [−0.116, −0.113] to three decimals. Both
+# components are off by one in the last digit, because the example rounded
 # z_2 to [−0.116, −0.114] *before* applying tanh (which reproduces its numbers
 # exactly, as computed above). The error is too small to survive another step:
 # its z_3 and the final h_3 = [0.486, 0.610] are right. The lesson for hand
@@ -163,8 +170,8 @@ assert np.array_equal(np.round(hs[2], 3), SEED_003["h"][2])
 #
 #     ∂L/∂W_hh = Σ_t (∂L/∂z_t)ᵀ h_{t−1},   ∂L/∂z_t = ∂L/∂h_t ⊙ (1 − h_t²)
 #
-# (with rows as batch elements; with column vectors this is the chapters'
-# Σ_t (∂L/∂z_t) h_{t−1}ᵀ). ∂L/∂h_t here is the *total* gradient, including
+# (with rows as batch elements; with column vectors, as textbooks write it,
+# this is Σ_t (∂L/∂z_t) h_{t−1}ᵀ). ∂L/∂h_t here is the *total* gradient, including
 # everything that reaches h_t from later steps through h_{t+1}. We do not
 # compute it by hand: a hook on each h_t (`Tensor.register_hook`) receives it
 # from the engine during backward, once all of it has arrived.
@@ -226,7 +233,7 @@ assert (cell.bias_ih.grad - cell.bias_hh.grad).abs().max().item() < 1e-15
 # %% [markdown]
 # The first row has a zero contribution: h_0 = 0, so step 1's use of W_hh
 # multiplies nothing. The hooks' ∂L/∂h_t also obey the recursion that a
-# hand-written BPTT loop computes (seed 000's NumPy code does exactly this,
+# hand-written BPTT loop computes (a NumPy version walks t backwards doing
 # `dh = ... + dh_next; dz = (1 − h²)·dh; dh_next = W_hhᵀ dz`): each h_t gets its
 # own loss term h_t − y_t plus what comes back from step t+1,
 # ∂L/∂h_t = (h_t − y_t) + (∂L/∂z_{t+1}) W_hh.
@@ -288,8 +295,11 @@ assert len(folded) == 1 and folded[0].endswith(f"× {steps} steps")
 
 # %% [markdown]
 # Backward through that graph gives the cell loop's gradients, and the
-# through-time record holds the same ‖∂L/∂h_t‖ as the hooks did (the layer
-# numbers its steps from 0, so its row t is our h_{t+1}).
+# through-time record holds the same ‖∂L/∂h_t‖ as the hooks did.
+# `flow.series("grad_h")` holds one value per step of the layer, in order:
+# its first entry belongs to h_1, its entry t − 1 to h_t. The table numbers
+# both columns t = 1..T, as in section 4; the sparkline under it is the
+# recorder's own summary.
 
 # %%
 layer_loss.backward()
@@ -299,8 +309,14 @@ for name in ("weight_hh", "weight_ih", "bias_hh", "bias_ih"):
     assert error < 1e-12, (name, error)
 hook_norms = [(dL_dh[t] ** 2).sum().item() ** 0.5 for t in range(1, steps + 1)]
 flow_norms = flow.series("grad_h")
+table = Table(title="‖∂L/∂h_t‖, two ways")
+for column in ("t", "hooks (cell loop)", "through_time (layer)"):
+    table.add_column(column, justify="right")
+for t, (hooked, recorded) in enumerate(zip(hook_norms, flow_norms), start=1):
+    table.add_row(str(t), f"{hooked:.4f}", f"{recorded:.4f}")
+trace.show(table)
+trace.show(flow.summary())
 assert np.allclose(flow_norms, hook_norms, rtol=1e-12, atol=0)
-flow.show()
 
 # %% [markdown]
 # Nothing in `models` implements a backward pass for the recurrence; the step

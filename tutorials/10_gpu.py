@@ -32,6 +32,10 @@ import minigrad.nn.functional as F
 import models
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: section 5 trains 6 steps instead of 20 and section 6 times "
+          "only the small model, over 3 steps instead of 5, so the losses stop early and the timings are rougher; "
+          "the devices are compared the same way.")
 console = Console(width=80)
 print("default device:", minigrad.get_default_device())
 
@@ -217,7 +221,7 @@ print(f"moved after the first step, the next step fails → {name}\n"
 # %%
 def train(device, steps, hidden_size=64, batch_size=16, bptt=20,
           dtype=minigrad.float32):
-    """Train from seed 0; return the losses and the seconds per step (the
+    """Train from manual_seed(0); return the losses and the seconds per step (the
     first step, which warms up the device, is not timed)."""
     model = build(device, hidden_size, dtype)
     optimizer = minigrad.optim.Adam(model.parameters(), lr=3e-3)
@@ -259,11 +263,14 @@ assert runs["cpu"][0][-1] < runs["cpu"][0][0]       # and it does learn
 # ## 6. Time per step
 #
 # The same loop in float32, timed. The strict device pays for its checks
-# with some Python overhead per op. A GPU pays a launch cost per kernel, and
-# an LSTM launches many small kernels one time step after another, so for a
-# small model it is often no faster than the CPU; it wins when every op has
-# a lot of work (a large batch and hidden size). These are measurements of
-# this machine, not claims, and nothing is asserted about them.
+# with some Python overhead per op, which shows in the small model; in the
+# large one the arithmetic dominates, and cpu and strict differ by less than
+# a busy machine's timings vary from run to run (either can come out ahead).
+# A GPU pays a launch cost per kernel, and an LSTM launches many small
+# kernels one time step after another, so for a small model it is often no
+# faster than the CPU; it wins when every op has a lot of work (a large
+# batch and hidden size). These are measurements of this machine, not
+# claims, and nothing is asserted about them.
 
 # %%
 sizes = [(64, 16)] if FAST else [(64, 16), (512, 128)]
