@@ -107,6 +107,12 @@ def result_type(tensors=(), zero_dim=(), scalars=()) -> np.dtype:
     return combine(promoted(tensors), combine(promoted(zero_dim), promoted(scalars)))
 
 
+def fits(value: int, dtype) -> bool:
+    """Whether a Python int is a value of an integer dtype (NumPy refuses those that are not; torch wraps them)."""
+    limits = np.iinfo(dtype) if dtype.kind in "iu" else None
+    return limits is None or limits.min <= value <= limits.max
+
+
 def scalar_dtype(value) -> np.dtype:
     """The dtype torch gives a Python number in an operation: bool, int64, or the default float."""
     return bool_ if isinstance(value, (bool, np.bool_)) else int64 if isinstance(value, numbers.Integral) \

@@ -269,6 +269,15 @@ class Tensor(Math, Shape):
         """The values as a host NumPy array (shares memory on cpu). Works on tensors that require grad."""
         return self.device.to_host(self._array)
 
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)`` for a tensor on the cpu (its values, shared); elsewhere an error, as torch and CuPy
+        give for GPU tensors: moving data to the host is explicit (``numpy()``, ``cpu()``)."""
+        if self.device != "cpu":
+            raise TypeError(f"can't convert a tensor on device {self.device} to a NumPy array implicitly; call "
+                            ".numpy() or .cpu() first")
+        array = self._array if dtype is None else self._array.astype(dtype, copy=False)
+        return array.copy() if copy else array
+
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:

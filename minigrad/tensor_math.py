@@ -31,20 +31,24 @@ class Math(TensorBase):
         a = self
         if not isinstance(other, TensorBase):
             other = operand(other, self, op)
+        if function is ops.Sub and (isinstance(other, bool) or backend.bool_ in (self.dtype, getattr(other, "dtype", None))):
+            raise RuntimeError(f"{op}: subtraction, the `-` operator, with a bool tensor is not supported; use the "
+                               "`^` or logical_xor() operator instead")
         if isinstance(other, TensorBase):
             if other._array.shape != self._array.shape:
                 broadcast_shapes(self.shape, other.shape, op=op)
             if other._array.dtype is not self._array.dtype and other._array.dtype != self._array.dtype:
                 a, other = promoted(self, other)
-        elif self._array.dtype.kind != "f" and backend.category(backend.scalar_dtype(other)) > backend.category(
-                self._array.dtype):
-            a = self.to(backend.result_type([self.dtype], scalars=[backend.scalar_dtype(other)]))
-        if function is ops.Div and a.dtype.kind != "f" and (not isinstance(other, TensorBase) or
-                                                           other.dtype.kind != "f"):
-            a = a.to(backend.get_default_dtype())  # true division of integers gives a float, as in torch
-        if function is ops.Sub and backend.bool_ in (self.dtype, getattr(other, "dtype", None)):
-            raise RuntimeError(f"{op}: subtraction, the `-` operator, with a bool tensor is not supported; use the "
-                               "`^` or logical_xor() operator instead")
+        elif self._array.dtype.kind != "f":
+            if backend.category(backend.scalar_dtype(other)) > backend.category(self._array.dtype):
+                a = self.to(backend.result_type([self.dtype], scalars=[backend.scalar_dtype(other)]))
+            elif type(other) is int and not backend.fits(other, self.dtype):
+                other = self._make(self.device.xp.asarray(other).astype(self.dtype))  # wraps around, as in torch
+        if function is ops.Div and a.dtype.kind != "f" and (
+                other.dtype if isinstance(other, TensorBase) else backend.scalar_dtype(other)).kind != "f":
+            # true division of integers gives the default float, as in torch
+            a = a.to(backend.get_default_dtype())
+            other = other.to(a.dtype) if isinstance(other, TensorBase) else other
         return self._apply(function, other, a) if reflected else self._apply(function, a, other)
 
     def __add__(self, other):
@@ -361,10 +365,16 @@ class Math(TensorBase):
         return self.masked_fill(mask, value)
 
     def softmax(self, dim):
-        return self._apply(ops.Softmax, self._floating(), dim=check_dim(dim, self.ndim, "softmax"))
+        d = check_dim(dim, self.ndim, "softmax")
+        if self.shape[d] == 0:  # nothing to normalise: an empty result, as torch gives
+            return self._floating().clone()
+        return self._apply(ops.Softmax, self._floating(), dim=d)
 
     def log_softmax(self, dim):
-        return self._apply(ops.LogSoftmax, self._floating(), dim=check_dim(dim, self.ndim, "log_softmax"))
+        d = check_dim(dim, self.ndim, "log_softmax")
+        if self.shape[d] == 0:
+            return self._floating().clone()
+        return self._apply(ops.LogSoftmax, self._floating(), dim=d)
 
     def clone(self):
         """A copy of the values that stays in the graph (gradients flow back to self), as torch.clone."""

@@ -127,6 +127,8 @@ class Shape(TensorBase):
                             f"{index.dtype if isinstance(index, TensorBase) else type(index).__name__}")
         if index.ndim != self.ndim:
             raise ValueError(f"gather: expected index with {self.ndim} dimensions, got shape {index.shape}")
+        if index.device != self.device:
+            raise RuntimeError(f"gather: expected index on device {self.device} (the input's), got {index.device}")
         return self._apply(ops.Gather, self, index._array, dim=d)
 
     def split(self, split_size_or_sections, dim=0):

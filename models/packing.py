@@ -79,6 +79,9 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     if batch_first:
         input = input.transpose(0, 1)
     total, batch = input.shape[:2]
+    if batch == 0 or total == 0:
+        raise RuntimeError(f"pack_padded_sequence: cannot pack empty tensors (got a padded batch of shape "
+                           f"{input.shape}: {total} steps, {batch} sequences)")
     lengths = _host_lengths(lengths, batch, total)
     order = sorted(range(batch), key=lambda b: -lengths[b])  # stable: ties keep their order
     if enforce_sorted and any(a < b for a, b in zip(lengths, lengths[1:])):

@@ -192,6 +192,9 @@ class RecurrentLayer(_Recurrence):
             x = input.unsqueeze(1) if input.ndim == 2 else input.transpose(0, 1) if self.batch_first else input
         unbatched = not packed and input.ndim == 2
         steps, batch = x.shape[:2]
+        if steps == 0:
+            raise RuntimeError(f"{type(self).__name__}: expected sequence length to be larger than 0, got an input "
+                               f"of shape {input.shape}")
         initial = self._initial_states(hx, batch, unbatched, x)
         # where[t] is True for the sequences still running at step t (only for variable lengths)
         running = None if lengths is None else minigrad.tensor(

@@ -263,3 +263,68 @@ def test_unsupported_objects_raise_type_error_and_write_nothing(tmp_path, obj):
     with pytest.raises(TypeError):
         minigrad.save(obj, tmp_path / "bad.npz")
     assert os.listdir(tmp_path) == []
+
+
+# --- names that could collide, damaged files, errors that name the target, permissions -----------------------
+@pytest.mark.parametrize("obj", [{"a/b": 1, "a": {"b": 2}}, {0: 1, "0": 2}, {"#0": 1, 0: 2}, {"%2F": 1, "/": 2}],
+                         ids=["slash", "int-vs-str", "hash", "percent"])
+def test_keys_whose_archive_names_used_to_collide_both_survive(tmp_path, obj):
+    def tensors(node):
+        return {k: tensors(v) if isinstance(v, dict) else minigrad.tensor([float(v)]) for k, v in node.items()}
+    path = tmp_path / "checkpoint.npz"
+    minigrad.save(tensors(obj), path)
+    loaded = minigrad.load(path)
+
+    def values(node):
+        return {k: values(v) if isinstance(v, dict) else int(v.item()) for k, v in node.items()}
+    assert values(loaded) == obj
+    assert len(np.load(path).files) == 3  # two arrays and the structure
+
+
+def test_a_damaged_structure_names_the_file(tmp_path):
+    path = tmp_path / "damaged.npz"
+    np.savez(path, __minigrad_structure__=json.dumps({"format": 1, "root": {"$tensor": "missing", "is_tensor": 1}}))
+    with pytest.raises(ValueError, match="damaged.npz is a damaged minigrad checkpoint"):
+        minigrad.load(path)
+    np.savez(path, __minigrad_structure__="{not json")
+    with pytest.raises(ValueError, match="damaged.npz is a damaged minigrad checkpoint"):
+        minigrad.load(path)
+
+
+def test_a_failed_save_names_the_target_not_the_temporary_file(tmp_path):
+    target = tmp_path / "no such folder" / "model.npz"
+    with pytest.raises(FileNotFoundError, match=f"save: cannot write {target}"):
+        minigrad.save({"w": minigrad.ones(2)}, target)
+
+
+def test_new_files_get_the_umask_permissions_and_old_files_keep_theirs(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.npz"
+        minigrad.save(minigrad.ones(2), fresh)
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.npz"
+        minigrad.save(minigrad.ones(2), kept)
+        os.chmod(kept, 0o640)
+        minigrad.save(minigrad.zeros(2), kept)
+        assert kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(previous)
+
+
+def test_file_objects_and_torchs_load_keywords(tmp_path):
+    import io as io_module
+    buffer = io_module.BytesIO()
+    minigrad.save({"w": minigrad.arange(3.0)}, buffer)
+    buffer.seek(0)
+    loaded = minigrad.load(buffer, map_location=lambda storage, location: storage, weights_only=True)
+    assert loaded["w"].tolist() == [0.0, 1.0, 2.0] and loaded["w"].device == "cpu"
+    with open(tmp_path / "w.npz", "wb") as file:
+        minigrad.save(minigrad.ones(2), file)
+    with open(tmp_path / "w.npz", "rb") as file:
+        assert minigrad.load(file, map_location={"cuda:0": "cpu"}).tolist() == [1.0, 1.0]
+
+
+def test_saving_a_whole_module_says_to_save_its_state_dict(tmp_path):
+    with pytest.raises(TypeError, match=r"save model.state_dict\(\)"):
+        minigrad.save(minigrad.nn.Linear(2, 2), tmp_path / "model.npz")

@@ -8,7 +8,7 @@
 # (`.to(device)`, `.cpu()`, `.numpy()`, `.item()`).
 #
 # Code written on a laptop tends to lean on NumPy without noticing —
-# `np.asarray(t.data)`, an index array made with NumPy — and it breaks the
+# `np.asarray(t)`, an index array made with NumPy — and it breaks the
 # day it meets a GPU, because CuPy refuses to turn GPU memory into a NumPy
 # array implicitly. The `strict` device is a stand-in for a GPU that runs
 # anywhere: NumPy underneath, but with CuPy's refusals. Code that passes on
@@ -78,8 +78,7 @@ on_cpu = minigrad.tensor([1.0, 1.0, 1.0], device="cpu")
 host = np.ones(3, dtype=np.float32)
 print(t)
 refusals = {
-    "np.asarray(t.data)": lambda: np.asarray(t.data),
-    "t.data + host array": lambda: t.data + host,
+    "np.asarray(t)": lambda: np.asarray(t),
     "t + host array": lambda: t + host,
     "t + cpu tensor": lambda: t + on_cpu,
     "t[host index array]": lambda: t[np.array([0, 2])],

@@ -37,6 +37,12 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     return check_tensor(input, "log_softmax").log_softmax(dim)
 
 
+def logsigmoid(input: Tensor) -> Tensor:
+    """log σ(x) = -log(1 + e^-x), exact in both tails: logsigmoid(-20) is -20 (log(sigmoid(x)) would round the
+    sigmoid to 0 below about -88 in float32 and give -inf with a NaN gradient)."""
+    return check_tensor(input, "logsigmoid").logsigmoid()
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: weight has shape (out_features, in_features)."""
     check_tensor(input, "linear")
@@ -46,6 +52,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                          f"got shape {input.shape}")
     if bias is not None and bias._array.shape != weight._array.shape[:1]:
         raise ValueError(f"linear: expected bias of shape {weight.shape[:1]}, got {bias.shape}")
+    if input._array.dtype is not weight._array.dtype and input.dtype != weight.dtype:
+        raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} (the input) and "
+                           f"{weight.dtype} (the weight)")
     return apply(ops.Linear, input, weight) if bias is None else apply(ops.Linear, input, weight, bias)
 
 
@@ -166,5 +175,5 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     return out
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear", "dropout", "nll_loss", "cross_entropy",
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "nll_loss", "cross_entropy",
            "mse_loss", "embedding", "layer_norm"]

@@ -231,6 +231,7 @@ class Module:
                                + "\n  ".join(problems))
         for key, array in converted.items():
             own[key]._array[...] = array  # own[key] shares its array with the parameter: this writes the parameter
+            own[key]._bump_version()  # (and its version counter: a graph that saved the old value will notice)
         return _IncompatibleKeys(missing, unexpected)
 
     def to(self, *args, device=None, dtype=None):

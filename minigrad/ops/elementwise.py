@@ -67,9 +67,14 @@ class Pow(Function):
         # d(b^e)/db = e·b^(e-1), which is 0 where e = 0 (b^0 is the constant 1, even at b = 0: 0·0^-1 would be NaN);
         # d(b^e)/de = b^e·ln b, which is 0 where b = 0 and e >= 0 (0^e is constant there; 0·ln 0 would be NaN).
         # Both as torch defines them.
-        grad_base = xp.where(exponent == 0, 0.0, grad * exponent * base ** (exponent - 1)) if need_base else None
-        grad_exponent = xp.where((base == 0) & (exponent >= 0), 0.0, grad * out * xp.log(base)) \
-            if need_exponent else None
+        # (The excluded places are computed with a harmless stand-in, 1, so that NumPy has nothing to warn about.)
+        grad_base = grad_exponent = None
+        if need_base:
+            constant = exponent == 0
+            grad_base = xp.where(constant, 0.0, grad * exponent * base ** (xp.where(constant, 1, exponent) - 1))
+        if need_exponent:
+            constant = (base == 0) & (exponent >= 0)
+            grad_exponent = xp.where(constant, 0.0, grad * out * xp.log(xp.where(constant, 1, base)))
         return grad_base, grad_exponent
 
 
@@ -128,11 +133,8 @@ class Sigmoid(Function):
         # with full precision (the shifted tanh (1 + tanh(x/2))/2 would cancel to exactly 0 below about -17 in
         # float32). e^-x overflows to inf below about -88.7 (float32), where 1/inf = 0 is the right answer, so
         # that overflow is expected and not warned about.
-        out = -a
         with ctx.device.overflow_expected():
-            ctx.xp.exp(out, out=out)
-        out += 1
-        ctx.xp.reciprocal(out, out=out)
+            out = 1 / (1 + ctx.xp.exp(-a))
         ctx.save_for_backward(out)
         return out
 
