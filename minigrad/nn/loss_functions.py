@@ -159,8 +159,8 @@ def _probability_loss(log_probs: Tensor, target: Tensor, weight, ignore_index: i
         raise RuntimeError(f"{op}: expected a floating target for class probabilities (a target of the input's "
                            f"shape {log_probs.shape}), got dtype {target.dtype}")
     if ignore_index != -100:
-        raise RuntimeError(f"{op}: ignore_index is not supported for class-probability targets, got "
-                           f"ignore_index={ignore_index}")
+        raise RuntimeError(f"{op}: expected no ignore_index with class-probability targets (it applies to class "
+                           f"indices), got ignore_index={ignore_index}")
     _check_class_weight(weight, log_probs, op)
     class_dim = 0 if log_probs.ndim == 1 else 1
     classes = log_probs.shape[class_dim]
