@@ -5,6 +5,7 @@ and ``to()`` find what a plain Python list or dict would hide."""
 from __future__ import annotations
 
 import collections
+import collections.abc
 import itertools
 import operator
 
@@ -331,9 +332,14 @@ class ParameterDict(Module):
             del self[key]
 
     def update(self, parameters) -> None:
-        """Add (or replace) entries from a mapping or from an iterable of (key, value) pairs."""
-        pairs = parameters.items() if hasattr(parameters, "items") else \
-            _check_iterable(parameters, "ParameterDict.update")
+        """Add (or replace) entries from a mapping or from an iterable of (key, value) pairs. As torch does, the
+        keys of a plain dict are taken in sorted order (of an OrderedDict or ParameterDict, in theirs)."""
+        if isinstance(parameters, (collections.OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, collections.abc.Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = _check_iterable(parameters, "ParameterDict.update")
         for key, value in pairs:
             self[key] = value
 

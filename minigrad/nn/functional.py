@@ -25,7 +25,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, ``negative_slope``·x otherwise (at 0 the gradient is the slope, as in torch)."""
-    check_tensor(input, "leaky_relu")
+    check_floating(check_tensor(input, "leaky_relu"), "leaky_relu")
     return where(input > 0, input, input * negative_slope)
 
 
@@ -76,7 +76,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return ops.Linear.apply(input, weight) if bias is None else ops.Linear.apply(input, weight, bias)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the survivors by 1/(1-p), so the expected value is kept.
 
     In evaluation (``training=False``) it is the identity.

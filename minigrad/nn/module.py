@@ -55,10 +55,10 @@ class Module:
         if registries[0] is None and isinstance(value, (Parameter, Module)):
             raise AttributeError(f"cannot assign {type(value).__name__} '{name}' before Module.__init__() is called")
         if isinstance(value, Parameter):
-            self._unregister(name)
+            self._unregister(name, keep=self._parameters)
             self._parameters[name] = value
         elif isinstance(value, Module):
-            self._unregister(name)
+            self._unregister(name, keep=self._modules)
             self._modules[name] = value
         elif registries[0] is not None and name in self._parameters:
             if value is not None:
@@ -72,10 +72,13 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _unregister(self, name):
+    def _unregister(self, name, keep: dict | None = None):
+        """Forget ``name`` as an attribute, parameter, buffer or module, except in ``keep``: the registry about to
+        receive it again, where replacing a value keeps its place (and so its place in state_dict)."""
         self.__dict__.pop(name, None)
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name):
@@ -104,7 +107,7 @@ class Module:
         self._check_new_name(name, "_parameters", "register_parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: expected a Parameter or None, got {type(param).__name__}")
-        self._unregister(name)
+        self._unregister(name, keep=self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -113,7 +116,7 @@ class Module:
         self._check_new_name(name, "_buffers", "register_buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: expected a Tensor or None, got {type(tensor).__name__}")
-        self._unregister(name)
+        self._unregister(name, keep=self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -122,7 +125,7 @@ class Module:
         self._check_new_name(name, "_modules", "add_module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: expected a Module, got {type(module).__name__}")
-        self._unregister(name)
+        self._unregister(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
