@@ -170,7 +170,16 @@ def torch_repr_in_minigrad_words(module):
     return repr(module).replace("torch.", "minigrad.")
 
 
-def test_parameter_list_matches_torch():
+@pytest.fixture
+def on_cpu():
+    """Tensors made on the cpu, whatever MINIGRAD_DEVICE says: torch's reprs name no device for cpu tensors."""
+    default = minigrad.get_default_device()
+    minigrad.set_default_device("cpu")
+    yield
+    minigrad.set_default_device(default)
+
+
+def test_parameter_list_matches_torch(on_cpu):
     ours, theirs = both(lambda lib: lib.nn.ParameterList(
         [lib.nn.Parameter(lib.ones(2, 3)), lib.ones(3, dtype=lib.float64), lib.nn.Parameter(lib.ones(()))]))
     assert repr(ours) == torch_repr_in_minigrad_words(theirs)
@@ -185,6 +194,13 @@ def test_parameter_list_matches_torch():
         assert repr(ours) == torch_repr_in_minigrad_words(theirs)
     model, torch_model = nn.Sequential(ours), torch.nn.Sequential(theirs)
     assert [n for n, _ in model.named_parameters()] == [n for n, _ in torch_model.named_parameters()]
+
+
+def test_parameter_reprs_name_a_device_other_than_cpu():
+    weights = nn.ParameterList([minigrad.ones(2, device="strict")])
+    assert repr(weights) == "ParameterList(  (0): Parameter containing: [minigrad.float32 of size 2 (strict)])"
+    table = nn.ParameterDict({"w": minigrad.ones(2, device="strict")})
+    assert "[minigrad.strict.FloatTensor of size 2 (strict)]" in repr(table)
 
 
 def test_parameter_list_trains_its_parameters():
@@ -206,7 +222,7 @@ def test_parameter_list_misuse_raises_like_torch(misuse):
     assert len(ours) == 2  # a refused value left the list as it was
 
 
-def test_parameter_dict_matches_torch():
+def test_parameter_dict_matches_torch(on_cpu):
     ours, theirs = both(lambda lib: lib.nn.ParameterDict({"w": lib.ones(2, 3), "b": lib.nn.Parameter(lib.ones(3))}))
     assert repr(ours) == torch_repr_in_minigrad_words(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["b", "w"]  # a plain dict's keys, sorted
