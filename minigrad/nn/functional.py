@@ -17,7 +17,7 @@ from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_log
 
 
 # --- activations -------------------------------------------------------------------------------------------
-# ``inplace=True`` is accepted for torch's signatures and computed out of place: the result is the same tensor
+# ``inplace=True`` is accepted for torch's signatures and computed out of place: the result has the same
 # values, only the input is not overwritten (minigrad records no in-place ops in the graph).
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return check_tensor(input, "relu").relu()

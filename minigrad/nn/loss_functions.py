@@ -169,10 +169,7 @@ def _probability_loss(log_probs: Tensor, target: Tensor, weight, ignore_index: i
     terms = log_probs * target
     if weight is not None:
         terms = terms * weight.reshape((classes,) + (1,) * (log_probs.ndim - class_dim - 1))
-    losses = -terms.sum(class_dim)
-    if reduction == "mean":  # over the predictions, whatever the weights (as torch does)
-        return losses.sum() / (log_probs.numel() // classes)
-    return _reduce(losses, reduction)
+    return _reduce(-terms.sum(class_dim), reduction)  # a mean over predictions, whatever the weights (as torch)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,

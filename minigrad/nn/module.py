@@ -411,7 +411,8 @@ def _checked_value(key: str, value, target: Tensor):
     if isinstance(value, UninitializedParameter):
         if isinstance(target, UninitializedParameter):
             return None, None
-        return f'key "{key}": expected values, got an uninitialized parameter (call the lazy module before saving)', None
+        return (f'key "{key}": expected values, got an uninitialized parameter (call the lazy module before '
+                "saving it)"), None
     try:
         value = value if isinstance(value, Tensor) else Tensor(value)
     except TypeError as error:
