@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from .tensor_base import TensorBase
+
 
 # --- numbers -----------------------------------------------------------------------------------------------
 def is_int(value) -> bool:
@@ -52,6 +54,22 @@ def check_number(value, name: str, op: str, minimum: float | None = None, maximu
 
 def check_probability(value, name: str, op: str) -> float:
     return check_number(value, name, op, 0.0, 1.0)
+
+
+# --- tensors -----------------------------------------------------------------------------------------------
+def check_tensor(value, op: str, name: str = "input"):
+    """``value`` if it is a Tensor, else a TypeError naming the op and the argument."""
+    if not isinstance(value, TensorBase):
+        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
+    return value
+
+
+def check_floating(tensor, op: str, name: str = "input"):
+    """A tensor of a floating dtype: torch has no integer kernels for these functions and says so with
+    NotImplementedError."""
+    if tensor.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: expected {name} of a floating dtype, got {tensor.dtype}")
+    return tensor
 
 
 # --- dimensions and shapes ---------------------------------------------------------------------------------

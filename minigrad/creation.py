@@ -11,7 +11,7 @@ import numbers
 from . import backend
 from .checks import is_int, sizes
 from .tensor import Tensor, check_requires_grad
-from .tensor_math import check_tensor
+from .checks import check_tensor
 def tensor(data, requires_grad=False, dtype=None, device=None) -> Tensor:
     """A new tensor from Python data, a NumPy array or another tensor (copied).
 

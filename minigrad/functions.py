@@ -8,7 +8,8 @@ from __future__ import annotations
 from . import backend, ops
 from .checks import broadcast_shapes, check_dim
 from .tensor import Tensor, apply
-from .tensor_math import check_tensor, operand
+from .checks import check_tensor
+from .tensor_math import operand
 
 
 def matmul(input, other):

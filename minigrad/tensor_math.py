@@ -12,7 +12,7 @@ import math
 import numbers
 
 from . import backend, ops
-from .checks import broadcast_shapes, check_dim, check_dims
+from .checks import broadcast_shapes, check_dim, check_dims, check_tensor
 from .tensor_base import TensorBase
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
@@ -467,10 +467,3 @@ def _scaled(other, alpha, like, op: str):
     if like.dtype.kind != "f" and isinstance(alpha, float):
         raise RuntimeError(f"{op}: for integral input tensors, argument alpha must not be a floating point number")
     return operand(other, like, op) * alpha
-
-
-def check_tensor(value, op: str, name: str = "input"):
-    """``value`` if it is a Tensor, else a TypeError naming the op and the argument."""
-    if not isinstance(value, TensorBase):
-        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
-    return value

@@ -252,3 +252,8 @@ def test_an_index_on_another_device_is_named():
     with pytest.raises(TypeError, match="implicitly"):
         np.asarray(index)
     assert np.asarray(x).tolist() == [[1.0] * 3] * 2
+
+
+def test_the_logsigmoid_module_is_torchs():
+    x, tx = both([-50.0, 0.0, 3.0])
+    np.testing.assert_allclose(nn.LogSigmoid()(x).detach().numpy(), torch.nn.LogSigmoid()(tx).detach().numpy())

@@ -1,22 +1,36 @@
 """Functions of tensors that layers and losses are made of, composed from minigrad's primitive ops.
 
 Nothing here writes a backward: each function is a few primitive ops, and its gradient follows from theirs.
+The losses are in ``loss_functions.py`` and appear here under torch's names (``F.cross_entropy``, ...).
 """
 
 from __future__ import annotations
 
 import numbers
+import warnings
 
 from .. import backend, ops
-from ..functions import where
+from ..creation import arange, full
+from ..functions import cat, where
 from ..tensor import Tensor, apply
-from ..tensor_math import check_tensor
+from ..checks import check_floating, check_tensor
+from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss,
+                             l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 
-_REDUCTIONS = ("mean", "sum", "none")
+
+# --- activations -------------------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    check_tensor(input, "relu")
+    return input.relu_() if inplace else input.relu()
 
 
-def relu(input: Tensor) -> Tensor:
-    return check_tensor(input, "relu").relu()
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``negative_slope``·x otherwise (at 0 the gradient is the slope, as in torch)."""
+    check_floating(check_tensor(input, "leaky_relu"), "leaky_relu")
+
+    def leaky(x):
+        return where(x > 0, x, x * negative_slope)
+    return input._inplace("leaky_relu_", leaky) if inplace else leaky(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -27,14 +41,30 @@ def tanh(input: Tensor) -> Tensor:
     return check_tensor(input, "tanh").tanh()
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:
+def _softmax_input(input, dim, dtype, op: str, stacklevel: int):
+    """The input (cast to ``dtype`` first, when given) and the dim: torch's implicit choice, with its warning,
+    when ``dim`` is None (0 for 0-, 1- and 3-dimensional inputs, 1 otherwise)."""
+    check_tensor(input, op)
+    if dtype is not None:
+        input = input.to(dtype=dtype)
+    check_floating(input, op)
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {op} has been deprecated. "
+                      "Change the call to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return input, dim
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """exp(x_i) / Σ_j exp(x_j) along ``dim``, computed without overflow."""
-    return check_tensor(input, "softmax").softmax(dim)
+    input, dim = _softmax_input(input, dim, dtype, "softmax", _stacklevel)
+    return input.softmax(dim) if input.ndim else input.reshape(1).softmax(dim).reshape(())
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """log softmax along ``dim``: x_i - log Σ_j exp(x_j), stable for inputs of any size."""
-    return check_tensor(input, "log_softmax").log_softmax(dim)
+    input, dim = _softmax_input(input, dim, dtype, "log_softmax", _stacklevel)
+    return input.log_softmax(dim) if input.ndim else input.reshape(1).log_softmax(dim).reshape(())
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -43,6 +73,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     return check_tensor(input, "logsigmoid").logsigmoid()
 
 
+# --- layers' functions -------------------------------------------------------------------------------------
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: weight has shape (out_features, in_features)."""
     check_tensor(input, "linear")
@@ -58,7 +89,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return apply(ops.Linear, input, weight) if bias is None else apply(ops.Linear, input, weight, bias)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the survivors by 1/(1-p), so the expected value is kept.
 
     In evaluation (``training=False``) it is the identity.
@@ -69,75 +100,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if not training or p == 0:
         return input
     if p == 1:
-        return input * 0.0
-    keep = (backend.rng().random(input.shape) >= p) / (1 - p)
-    return input * Tensor(keep, dtype=input.dtype, device=input.device)
-
-
-def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    return losses
-
-
-def _check_reduction(reduction, op: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: expected reduction to be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def nll_loss(input: Tensor, target: Tensor, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of the target classes, given log-probabilities.
-
-    ``input`` is (N, C) or (N, C, d1, ...) or (C,); ``target`` holds class indices of shape (N,) or (N, d1, ...)
-    or (). Targets equal to ``ignore_index`` (padding) add nothing and are not counted by the mean.
-    """
-    check_tensor(input, "nll_loss")
-    check_tensor(target, "nll_loss", "target")
-    _check_reduction(reduction, "nll_loss")
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: expected target to hold class indices (an integer tensor), got dtype {target.dtype}")
-    if input.ndim == 0:
-        raise ValueError("nll_loss: expected input of shape (N, C) or (C,), got a 0-d tensor")
-    expected = () if input.ndim == 1 else (input.shape[0],) + input.shape[2:]
-    if target.shape != expected:
-        raise ValueError(f"nll_loss: expected target of shape {expected} for input of shape {input.shape}, "
-                         f"got {target.shape}")
-    classes = input.shape[0 if input.ndim == 1 else 1]
-    # class dimension last, everything else flattened: (M, C) against (M,)
-    log_probs = input.reshape(1, classes) if input.ndim == 1 else \
-        input.permute([0] + list(range(2, input.ndim)) + [1]).reshape(-1, classes)
-    flat_target = target.reshape(-1)
-    valid = flat_target != ignore_index
-    if (((flat_target < 0) | (flat_target >= classes)) & valid).any().item():
-        raise IndexError(f"nll_loss: expected target classes in [0, {classes}) or ignore_index={ignore_index}, "
-                         f"got values from {flat_target.min().item()} to {flat_target.max().item()}")
-    safe_target = where(valid, flat_target, 0)
-    picked = log_probs.gather(1, safe_target.unsqueeze(1)).squeeze(1)
-    losses = where(valid, -picked, 0.0)
-    if reduction == "mean":
-        return losses.sum() / valid.to(dtype=losses.dtype).sum()
-    return _reduce(losses.reshape(target.shape), reduction)
-
-
-def cross_entropy(input: Tensor, target: Tensor, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
-    """Cross-entropy of unnormalised scores (logits) against class indices: nll_loss(log_softmax(input)).
-
-    The class dimension is 1 (or 0 for a single example of shape (C,)), as in torch.
-    """
-    check_tensor(input, "cross_entropy")
-    return nll_loss(input.log_softmax(dim=0 if input.ndim == 1 else 1), target, ignore_index, reduction)
-
-
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean (or sum) of squared differences."""
-    check_tensor(input, "mse_loss")
-    check_tensor(target, "mse_loss", "target")
-    _check_reduction(reduction, "mse_loss")
-    if input.shape != target.shape:
-        raise ValueError(f"mse_loss: expected target of the input's shape {input.shape}, got {target.shape}")
-    return _reduce((input - target) ** 2, reduction)
+        scale = 0.0
+    else:
+        scale = Tensor((backend.rng().random(input.shape) >= p) / (1 - p), dtype=input.dtype, device=input.device)
+    return input.mul_(scale) if inplace else input * scale
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
@@ -175,5 +141,78 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     return out
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "nll_loss", "cross_entropy",
-           "mse_loss", "embedding", "layer_norm"]
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``input / max(‖input‖_p, eps)`` along ``dim``: unit vectors, with zero vectors left at zero."""
+    check_floating(check_tensor(input, "normalize"), "normalize")
+    magnitude = input.abs()
+    if p == float("inf"):
+        norm = magnitude.amax(dim, keepdim=True)
+    else:
+        total = (magnitude ** p).sum(dim, keepdim=True)
+        # The root's gradient is infinite at 0; a zero vector takes the root of 1 instead and keeps its norm 0,
+        # so its gradient is that of the clamp to eps (as in torch), not 0·∞.
+        positive = total > 0
+        norm = where(positive, where(positive, total, 1.0) ** (1 / p), 0.0)
+    return input / norm.clamp(min=eps)
+
+
+# --- encoding and shaping ----------------------------------------------------------------------------------
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """``out[..., c] = 1`` where ``c == tensor[...]``, else 0: an int64 tensor with a new last dimension of
+    ``num_classes`` (by default one more than the largest class)."""
+    check_tensor(tensor, "one_hot", "tensor")
+    if tensor.dtype != backend.int64:
+        raise RuntimeError(f"one_hot: expected an index tensor of dtype int64, got {tensor.dtype}")
+    if num_classes == -1:
+        if tensor.numel() == 0:
+            raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor; "
+                               "expected num_classes")
+        num_classes = tensor.max().item() + 1
+    if tensor.numel() and tensor.min().item() < 0:
+        raise RuntimeError(f"one_hot: expected non-negative class values, got {tensor.min().item()}")
+    if tensor.numel() and tensor.max().item() >= num_classes:
+        raise RuntimeError(f"one_hot: expected class values smaller than num_classes={num_classes}, "
+                           f"got {tensor.max().item()}")
+    return (tensor.unsqueeze(-1) == arange(num_classes, device=tensor.device)).long()
+
+
+def _block_like(tensor: Tensor, d: int, size: int, value) -> Tensor:
+    """A tensor of ``value`` shaped like ``tensor`` except for ``size`` along dimension d."""
+    return full(tensor.shape[:d] + (size,) + tensor.shape[d + 1:], value, dtype=tensor.dtype, device=tensor.device)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad with ``value`` (0 by default): ``pad`` = (left, right) for the last dimension, then (top, bottom)
+    for the one before it, and so on. Negative amounts crop. Only mode 'constant' is implemented."""
+    check_tensor(input, "pad")
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is implemented, got mode={mode!r}")
+    pad = tuple(pad)
+    if not all(isinstance(n, numbers.Integral) for n in pad):
+        raise TypeError(f"pad: expected a tuple of ints, got {pad}")
+    if len(pad) % 2:
+        raise RuntimeError(f"pad: expected an even number of padding amounts (before, after per dim), got {pad}")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"pad: expected at most {2 * input.ndim} padding amounts for a {input.ndim}-d input, "
+                           f"got {len(pad)}")
+    fill = 0 if value is None else value
+    out = input
+    for i in range(len(pad) // 2):
+        d = input.ndim - 1 - i  # the pairs run from the last dimension backwards
+        before, after = pad[2 * i], pad[2 * i + 1]
+        length = out.shape[d]
+        crop_before, crop_after = max(-before, 0), max(-after, 0)  # negative amounts crop
+        if length + before + after < 0 or crop_before + crop_after > length:
+            raise RuntimeError(f"pad: expected amounts that leave dimension {d} (size {length}) a non-negative "
+                               f"size, got ({before}, {after})")
+        out = out[(slice(None),) * d + (slice(crop_before, length - crop_after),)]
+        if before > 0:
+            out = cat([_block_like(out, d, before, fill), out], dim=d)
+        if after > 0:
+            out = cat([out, _block_like(out, d, after, fill)], dim=d)
+    return out
+
+
+__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "embedding",
+           "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]

@@ -11,7 +11,7 @@ import math
 from .. import backend
 from ..engine import no_grad
 from ..tensor import Tensor
-from ..tensor_math import check_tensor
+from ..checks import check_tensor
 
 
 def _fill_from_host(tensor: Tensor, values) -> Tensor:
