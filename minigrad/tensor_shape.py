@@ -76,7 +76,9 @@ class Shape(TensorBase):
         return self.reshape(shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        if self.ndim == 0:
+        if self.ndim == 0:  # a 0-d tensor flattens to one element; its dims are 0 and -1, as in torch
+            check_dim(start_dim, 1, "flatten")
+            check_dim(end_dim, 1, "flatten")
             return self.reshape(1)
         start = check_dim(start_dim, self.ndim, "flatten")
         end = check_dim(end_dim, self.ndim, "flatten")
