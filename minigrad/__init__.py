@@ -15,12 +15,16 @@ from .autograd import Function, detect_anomaly
 from .backend import Device, get_default_dtype, manual_seed, set_default_device, set_default_dtype
 from .backend import get_device as device
 from .checks import broadcast_shapes
-from .creation import (arange, empty, eye, full, full_like, ones, ones_like, rand, rand_like, randint, randn,
-                       randn_like, tensor, zeros, zeros_like)
+from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange, empty, eye,
+                       from_numpy, full, full_like, linspace, multinomial, normal, ones, ones_like, rand, rand_like,
+                       randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions import (abs, amax, argmax, argmin, cat, chunk, clamp, clone, exp, flatten, flip, gather, log,
-                        log_softmax, masked_fill, matmul, permute, relu, reshape, sigmoid, softmax, sort, split, sqrt,
-                        squeeze, stack, tanh, transpose, unbind, unsqueeze, where)
+from .functions import (abs, all, amax, any, argmax, argmin, argsort, bmm, cat, chunk, clamp, clone, cos, cosh,
+                        cumsum, einsum, erf, exp, flatten, flip, gather, index_select, isfinite, isinf, isnan, log,
+                        log1p, log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, meshgrid, min,
+                        minimum, narrow, numel, permute, relu, repeat_interleave, reshape, sigmoid, sin, sinh,
+                        softmax, sort, split, sqrt, squeeze, stack, std, sum, swapaxes, t, tanh, topk, transpose, tril,
+                        triu, unbind, unsqueeze, var, where)
 from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
 from .tensor import Tensor

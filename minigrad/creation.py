@@ -11,16 +11,13 @@ import numbers
 from . import backend
 from .checks import is_int, sizes
 from .tensor import Tensor, check_requires_grad
-from .checks import check_tensor
+from .checks import check_int, check_tensor
 def tensor(data, requires_grad=False, dtype=None, device=None) -> Tensor:
     """A new tensor from Python data, a NumPy array or another tensor (copied).
 
     Python floats become the default dtype (float32), Python ints int64; NumPy arrays keep their dtype.
     """
-    result = Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
-    if result._array is data or (isinstance(data, Tensor) and result._array is data._array):
-        result._array = result._array.copy()  # a new tensor never shares memory with what it was made from
-    return result
+    return Tensor._from_data(data, dtype, device, requires_grad)._copied_from(data)
 
 
 def _created(make, dtype, device, requires_grad) -> Tensor:
@@ -34,7 +31,7 @@ def _created(make, dtype, device, requires_grad) -> Tensor:
 
 def _from_host(array, dtype, device, requires_grad) -> Tensor:
     dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)
-    return Tensor(array.astype(dtype), requires_grad=requires_grad, device=device)
+    return Tensor._from_data(array.astype(dtype), device=device, requires_grad=requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -81,7 +78,7 @@ def randint(low, high=None, size=None, dtype=None, device=None) -> Tensor:
     if not high > low:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
     array = backend.rng().integers(low, high, size=sizes((size,), "randint"))
-    return Tensor(array, dtype=backend.int64 if dtype is None else dtype, device=device)
+    return Tensor._from_data(array, dtype=backend.int64 if dtype is None else dtype, device=device)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -128,3 +125,74 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -
     check_tensor(input, "full_like")
     return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
                 device=input.device if device is None else device, requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from start to end, both included."""
+    steps = check_int(steps, "steps", "linspace", minimum=0)
+    return _created(lambda xp, dtype: xp.linspace(start, end, steps, dtype=dtype), dtype, device, requires_grad)
+
+
+def normal(mean, std, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Samples of N(mean, std²): numbers with a ``size``, or tensors of means and/or stds (one sample each,
+    broadcast), as torch.normal."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        like = mean if isinstance(mean, Tensor) else std
+        means = mean.numpy() if isinstance(mean, Tensor) else mean
+        stds = std.numpy() if isinstance(std, Tensor) else std
+        samples = backend.rng().normal(means, stds, size=backend.host_array(means + stds * 0).shape)
+        return Tensor._from_data(samples.astype(like.dtype), device=like.device)
+    if size is None:
+        raise TypeError("normal: with numbers for mean and std, expected a size, got none")
+    return _from_host(backend.rng().normal(mean, std, sizes((size,), "normal")), dtype, device, requires_grad)
+
+
+def randperm(n, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random permutation of 0, ..., n-1 (from minigrad's seeded generator)."""
+    n = check_int(n, "n", "randperm", minimum=0)
+    return Tensor._from_data(backend.rng().permutation(n), dtype=backend.int64 if dtype is None else dtype,
+                             device=device, requires_grad=requires_grad)
+
+
+def multinomial(input, num_samples, replacement=False) -> Tensor:
+    """Indices drawn from the categorical distributions in the rows of ``input`` (non-negative weights, not
+    necessarily normalised), as torch.multinomial: without replacement no index is drawn twice in a row."""
+    return check_tensor(input, "multinomial").multinomial(num_samples, replacement)
+
+
+def from_numpy(array) -> Tensor:
+    """A cpu tensor that shares the NumPy array's memory (changes to one show in the other), as torch's."""
+    if not isinstance(array, backend.cpu.xp.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    return Tensor._from_data(array, device="cpu")
+
+
+# torch's typed constructors: LongTensor([1, 2]) is the data as int64, LongTensor(2, 3) a 2×3 int64 tensor (zeros
+# here, uninitialised in torch).
+def FloatTensor(*data, device=None) -> Tensor:
+    return Tensor(*data, dtype=backend.float32, device=device)
+
+
+def DoubleTensor(*data, device=None) -> Tensor:
+    return Tensor(*data, dtype=backend.float64, device=device)
+
+
+def LongTensor(*data, device=None) -> Tensor:
+    return Tensor(*data, dtype=backend.int64, device=device)
+
+
+def IntTensor(*data, device=None) -> Tensor:
+    return Tensor(*data, dtype=backend.int32, device=device)
+
+
+def BoolTensor(*data, device=None) -> Tensor:
+    return Tensor(*data, dtype=backend.bool_, device=device)
+
+
+def ByteTensor(*data, device=None) -> Tensor:
+    return Tensor(*data, dtype=backend.uint8, device=device)
+
+
+for _constructor, _dtype in ((FloatTensor, backend.float32), (DoubleTensor, backend.float64), (LongTensor, backend.int64),
+                             (IntTensor, backend.int32), (BoolTensor, backend.bool_), (ByteTensor, backend.uint8)):
+    _constructor.legacy_dtype = _dtype  # what x.type(minigrad.LongTensor) casts to

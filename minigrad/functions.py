@@ -5,6 +5,8 @@ Most are the Tensor method of the same name; those that take several tensors (ca
 
 from __future__ import annotations
 
+import builtins  # (this module defines all, any, sum, max, min and abs as torch's functions)
+
 from . import backend, ops
 from .checks import broadcast_shapes, check_dim
 from .tensor import Tensor, apply
@@ -27,10 +29,57 @@ def where(condition, input, other):
     return apply(ops.Where, condition, input, other)
 
 
-def cat(tensors, dim=0):
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors, (B, n, m) @ (B, m, p) → (B, n, p), as torch.bmm (no
+    broadcasting)."""
+    check_tensor(input, "bmm")
+    check_tensor(mat2, "bmm", "mat2")
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {input.shape} and {mat2.shape}")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"bmm: expected the same batch size, got {input.shape[0]} and {mat2.shape[0]}")
+    return input.matmul(mat2)
+
+
+def einsum(equation, *operands):
+    """Sums of products over named indices, NumPy's and torch's einsum: ``einsum("bij,bjk->bik", a, b)`` is a
+    batched matmul. Differentiable in every operand (the gradient is another einsum)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: expected the equation as a string, got {type(equation).__name__}")
+    for operand in operands:
+        check_tensor(operand, "einsum", "every operand")
+    return apply(ops.Einsum, *_in_one_dtype(list(operands)), equation=equation)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-d tensors: with indexing 'ij' the i-th output varies along dim i ('xy' swaps the
+    first two, as NumPy's default)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: expected indexing 'ij' or 'xy', got {indexing!r}")
+    for t in tensors:
+        if check_tensor(t, "meshgrid", "every tensor").ndim > 1:
+            raise RuntimeError(f"meshgrid: expected 0-d or 1-d tensors, got shape {t.shape}")
+    vectors = [t.reshape(-1) for t in tensors]
+    if indexing == "xy" and len(vectors) >= 2:
+        vectors[0], vectors[1] = vectors[1], vectors[0]
+    shape = tuple(v.shape[0] for v in vectors)
+    grids = [v.reshape(tuple(-1 if axis == i else 1 for axis in range(len(vectors)))).expand(shape)
+             for i, v in enumerate(vectors)]
+    if indexing == "xy" and len(grids) >= 2:
+        grids = [g.transpose(0, 1) for g in grids]
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dimension."""
+    dim = dim if axis is None else axis
     tensors = list(tensors)
-    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+    if not tensors or not builtins.all(isinstance(t, Tensor) for t in tensors):
         raise TypeError("cat: expected a non-empty sequence of Tensors")
     first = tensors[0]
     d = check_dim(dim, first.ndim, "cat")
@@ -41,10 +90,11 @@ def cat(tensors, dim=0):
     return apply(ops.Cat, *_in_one_dtype(tensors), dim=d)
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
     """Join tensors of one shape along a new dimension."""
+    dim = dim if axis is None else axis
     tensors = list(tensors)
-    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+    if not tensors or not builtins.all(isinstance(t, Tensor) for t in tensors):
         raise TypeError("stack: expected a non-empty sequence of Tensors")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
@@ -56,7 +106,7 @@ def stack(tensors, dim=0):
 def _in_one_dtype(tensors: list) -> list:
     """Tensors to be joined, cast to the dtype they promote to (torch's rule: all count as tensors)."""
     first = tensors[0].dtype
-    if all(t.dtype == first for t in tensors):
+    if builtins.all(t.dtype == first for t in tensors):
         return tensors
     dtype = backend.result_type([t.dtype for t in tensors])
     return [t.to(dtype) for t in tensors]
@@ -196,3 +246,158 @@ def flip(input, dims):
 def clone(input):
     """``minigrad.clone(x, ...)`` is ``x.clone(...)``."""
     return check_tensor(input, "clone").clone()
+
+
+def sum(input, dim=None, keepdim=False, **kwargs):
+    """``minigrad.sum(x, ...)`` is ``x.sum(...)``."""
+    return check_tensor(input, "sum").sum(dim, keepdim, **kwargs)
+
+
+def mean(input, dim=None, keepdim=False, **kwargs):
+    """``minigrad.mean(x, ...)`` is ``x.mean(...)``."""
+    return check_tensor(input, "mean").mean(dim, keepdim, **kwargs)
+
+
+def max(input, dim=None, keepdim=False, **kwargs):
+    """``minigrad.max(x, ...)`` is ``x.max(...)``."""
+    return check_tensor(input, "max").max(dim, keepdim, **kwargs)
+
+
+def min(input, dim=None, keepdim=False, **kwargs):
+    """``minigrad.min(x, ...)`` is ``x.min(...)``."""
+    return check_tensor(input, "min").min(dim, keepdim, **kwargs)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, **kwargs):
+    """``minigrad.std(x, ...)`` is ``x.std(...)``."""
+    return check_tensor(input, "std").std(dim, unbiased, keepdim, **kwargs)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, **kwargs):
+    """``minigrad.var(x, ...)`` is ``x.var(...)``."""
+    return check_tensor(input, "var").var(dim, unbiased, keepdim, **kwargs)
+
+
+def logsumexp(input, dim, keepdim=False):
+    """``minigrad.logsumexp(x, ...)`` is ``x.logsumexp(...)``."""
+    return check_tensor(input, "logsumexp").logsumexp(dim, keepdim)
+
+
+def cumsum(input, dim, **kwargs):
+    """``minigrad.cumsum(x, ...)`` is ``x.cumsum(...)``."""
+    return check_tensor(input, "cumsum").cumsum(dim, **kwargs)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """``minigrad.topk(x, ...)`` is ``x.topk(...)``."""
+    return check_tensor(input, "topk").topk(k, dim, largest, sorted)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """``minigrad.argsort(x, ...)`` is ``x.argsort(...)``."""
+    return check_tensor(input, "argsort").argsort(dim, descending, stable)
+
+
+def any(input, dim=None, keepdim=False):
+    """``minigrad.any(x, ...)`` is ``x.any(...)``."""
+    return check_tensor(input, "any").any(dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    """``minigrad.all(x, ...)`` is ``x.all(...)``."""
+    return check_tensor(input, "all").all(dim, keepdim)
+
+
+def isnan(input):
+    """``minigrad.isnan(x, ...)`` is ``x.isnan(...)``."""
+    return check_tensor(input, "isnan").isnan()
+
+
+def isinf(input):
+    """``minigrad.isinf(x, ...)`` is ``x.isinf(...)``."""
+    return check_tensor(input, "isinf").isinf()
+
+
+def isfinite(input):
+    """``minigrad.isfinite(x, ...)`` is ``x.isfinite(...)``."""
+    return check_tensor(input, "isfinite").isfinite()
+
+
+def maximum(input, other):
+    """``minigrad.maximum(x, ...)`` is ``x.maximum(...)``."""
+    return check_tensor(input, "maximum").maximum(other)
+
+
+def minimum(input, other):
+    """``minigrad.minimum(x, ...)`` is ``x.minimum(...)``."""
+    return check_tensor(input, "minimum").minimum(other)
+
+
+def sin(input):
+    """``minigrad.sin(x, ...)`` is ``x.sin(...)``."""
+    return check_tensor(input, "sin").sin()
+
+
+def cos(input):
+    """``minigrad.cos(x, ...)`` is ``x.cos(...)``."""
+    return check_tensor(input, "cos").cos()
+
+
+def sinh(input):
+    """``minigrad.sinh(x, ...)`` is ``x.sinh(...)``."""
+    return check_tensor(input, "sinh").sinh()
+
+
+def cosh(input):
+    """``minigrad.cosh(x, ...)`` is ``x.cosh(...)``."""
+    return check_tensor(input, "cosh").cosh()
+
+
+def erf(input):
+    """``minigrad.erf(x, ...)`` is ``x.erf(...)``."""
+    return check_tensor(input, "erf").erf()
+
+
+def log1p(input):
+    """``minigrad.log1p(x, ...)`` is ``x.log1p(...)``."""
+    return check_tensor(input, "log1p").log1p()
+
+
+def tril(input, diagonal=0):
+    """``minigrad.tril(x, ...)`` is ``x.tril(...)``."""
+    return check_tensor(input, "tril").tril(diagonal)
+
+
+def triu(input, diagonal=0):
+    """``minigrad.triu(x, ...)`` is ``x.triu(...)``."""
+    return check_tensor(input, "triu").triu(diagonal)
+
+
+def repeat_interleave(input, repeats, dim=None):
+    """``minigrad.repeat_interleave(x, ...)`` is ``x.repeat_interleave(...)``."""
+    return check_tensor(input, "repeat_interleave").repeat_interleave(repeats, dim)
+
+
+def narrow(input, dim, start, length):
+    """``minigrad.narrow(x, ...)`` is ``x.narrow(...)``."""
+    return check_tensor(input, "narrow").narrow(dim, start, length)
+
+
+def index_select(input, dim, index):
+    """``minigrad.index_select(x, ...)`` is ``x.index_select(...)``."""
+    return check_tensor(input, "index_select").index_select(dim, index)
+
+
+def t(input):
+    """``minigrad.t(x, ...)`` is ``x.t(...)``."""
+    return check_tensor(input, "t").t()
+
+
+def swapaxes(input, axis0, axis1):
+    """``minigrad.swapaxes(x, ...)`` is ``x.swapaxes(...)``."""
+    return check_tensor(input, "swapaxes").swapaxes(axis0, axis1)
+
+
+def numel(input):
+    """``minigrad.numel(x, ...)`` is ``x.numel(...)``."""
+    return check_tensor(input, "numel").numel()

@@ -75,7 +75,7 @@ def _decode(node, arrays, device):
         return node
     if "$tensor" in node:
         array = arrays[node["$tensor"]]
-        return Tensor(array, device=device) if node["is_tensor"] else array
+        return Tensor._from_data(array, device=device) if node["is_tensor"] else array
     if "$tuple" in node:
         return tuple(_decode(item, arrays, device) for item in node["$tuple"])
     return {key: _decode(value, arrays, device) for key, value in node["$dict"]}

@@ -6,14 +6,13 @@ will be wanted, makes the call a node of the backward graph whose edges lead to 
 inputs; ``Tensor.backward`` hands the graph to the engine; a leaf's gradient ends in its ``AccumulateGrad`` node
 (tensor_hooks.py).
 
-In-place changes follow torch. Every tensor has a version counter, shared with its views (tensors that look at
-the same memory), and every in-place write bumps it; an op that saves a tensor for backward notes its version,
-and backward refuses a saved value that changed since. An in-place op on a tensor that is part of a graph is
-recorded in the graph: the tensor's ``grad_fn`` moves to the new node (and, through a view, the base's does).
+In-place changes follow torch (tensor_inplace.py): a version counter per tensor, shared by its views, bumped by
+every in-place write; an op that saves a tensor for backward notes its version, and backward refuses a saved value
+that changed since. An in-place op on a tensor that is part of a graph is recorded in the graph.
 
-The math a tensor offers (arithmetic, reductions, reshaping, indexing, ...) is written in two mixins,
-``tensor_math.Math`` and ``tensor_shape.Shape``: thin methods that check the user's arguments and call the
-primitive ops of ``ops/``.
+The math a tensor offers is written in mixins: ``tensor_math.Math`` (arithmetic, comparisons, functions
+of one value), ``tensor_reduce.Reduce`` (sums, maxima, sorting) and ``tensor_shape.Shape`` (reshaping,
+indexing, joining): thin methods that check the user's arguments and call the primitive ops of ``ops/``.
 """
 
 from __future__ import annotations
@@ -23,9 +22,11 @@ import weakref
 
 from . import backend, engine, ops
 from .tensor_hooks import RETAIN, AccumulateGrad, RemovableHandle, retainer, tensor_hook
-from .checks import broadcast_shapes
-from .tensor_math import Math, operand
-from .tensor_shape import Shape, index_key, split_index
+from .checks import is_int, sizes
+from .tensor_inplace import InPlace
+from .tensor_math import Math
+from .tensor_reduce import Reduce
+from .tensor_shape import Shape
 
 _builtin_float, _builtin_int, _builtin_bool = builtins.float, builtins.int, builtins.bool
 
@@ -117,7 +118,11 @@ def _check_one_device(function, inputs) -> None:
                                f"got {devices[0]} and {device}")
 
 
-class Tensor(Math, Shape):
+_TYPE_NAMES = {backend.float16: "Half", backend.float32: "Float", backend.float64: "Double", backend.int32: "Int",
+               backend.int64: "Long", backend.uint8: "Byte", backend.bool_: "Bool"}
+
+
+class Tensor(Math, Reduce, Shape, InPlace):
     """An n-dimensional array that can record the operations applied to it and differentiate through them.
 
     ``data``           the same values as a Tensor outside the graph (writes to it are not tracked)
@@ -136,7 +141,26 @@ class Tensor(Math, Shape):
     __array_ufunc__ = None  # NumPy defers to our reflected operators: np_array * tensor gives a Tensor
     __hash__ = object.__hash__  # tensors compare elementwise, yet are still usable as dict keys (by identity)
 
-    def __init__(self, data, requires_grad=False, dtype=None, device=None):
+    def __init__(self, *data, requires_grad=False, dtype=None, device=None):
+        """torch.Tensor's constructor: ``Tensor(2, 3)`` is a 2×3 tensor of the default float dtype (zeros here,
+        uninitialised in torch), ``Tensor(data)`` the data as the default float dtype (a tensor or device array
+        keeps its own). ``minigrad.tensor(data)`` is the function that keeps the data's kind (ints stay ints)."""
+        if len(data) != 1 or is_int(data[0]):
+            shape = sizes(data, "Tensor")
+            dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)
+            self._fill(backend.get_device(device).xp.zeros(shape, dtype=dtype), requires_grad)
+            return
+        (data,) = data
+        if dtype is None and not isinstance(data, Tensor) and not backend.is_array(data):
+            dtype = backend.get_default_dtype()
+        elif dtype is None and backend.is_array(data) and backend.device_of(data) == backend.cpu:
+            dtype = backend.get_default_dtype()  # a host NumPy array becomes a float tensor, as in torch
+        self._fill(Tensor._array_of(data, dtype, device), requires_grad)
+
+    @staticmethod
+    def _array_of(data, dtype, device):
+        """``data`` as an array of ``device`` (the default one unless named, or the device it is already on) with
+        ``dtype`` (when given; else Python floats take the default dtype, Python ints int64, arrays keep theirs)."""
         if isinstance(data, Tensor) or (backend.is_array(data) and backend.device_of(data) != backend.cpu):
             # data already on a device stays there unless another device is named
             array = data._array if isinstance(data, Tensor) else data
@@ -146,6 +170,16 @@ class Tensor(Math, Shape):
                 array = array.astype(backend.as_dtype(dtype), copy=False)
         else:  # host data (Python numbers and lists, NumPy arrays) goes to the named or default device
             array = backend.get_device(device).from_host(backend.host_array(data, dtype))
+        return array
+
+    @classmethod
+    def _from_data(cls, data, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        """A leaf holding ``data`` with the kinds of ``_array_of`` (minigrad.tensor's rules)."""
+        tensor = cls.__new__(cls)
+        tensor._fill(Tensor._array_of(data, dtype, device), requires_grad)
+        return tensor
+
+    def _fill(self, array, requires_grad) -> None:
         check_requires_grad(requires_grad, array.dtype)
         self._array = array
         self.requires_grad = _builtin_bool(requires_grad)
@@ -351,6 +385,44 @@ class Tensor(Math, Shape):
     def contiguous(self):
         return self  # arrays are reshaped freely here, so there is no layout to fix
 
+    def type(self, dtype=None):
+        """Without an argument, torch's type name ("torch.FloatTensor"); with a dtype (or such a name), ``to`` it."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES.get(self.dtype, str(self.dtype)) + "Tensor"
+        if isinstance(dtype, str):
+            names = {"torch." + name + "Tensor": dt for dt, name in _TYPE_NAMES.items()}
+            if dtype not in names:
+                raise ValueError(f"type: unknown type name {dtype!r}; expected one of {sorted(names)}")
+            dtype = names[dtype]
+        return self.to(dtype=getattr(dtype, "legacy_dtype", dtype))  # (x.type(minigrad.LongTensor) names one too)
+
+    # --- new tensors like this one (its dtype and device unless told otherwise) --------------------------
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return Tensor._from_data(data, dtype or self.dtype, device or self.device, requires_grad)._copied_from(data)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(size, 0, dtype, device, requires_grad, "new_zeros")
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(size, 1, dtype, device, requires_grad, "new_ones")
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new(size, 0, dtype, device, requires_grad, "new_empty")
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return self._new((size,), fill_value, dtype, device, requires_grad, "new_full")
+
+    def _new(self, size, value, dtype, device, requires_grad, op: str):
+        dtype = self.dtype if dtype is None else backend.as_dtype(dtype)
+        device = self.device if device is None else backend.get_device(device)
+        return Tensor._from_data(device.xp.full(sizes(size, op), value, dtype=dtype), requires_grad=requires_grad)
+
+    def _copied_from(self, data) -> "Tensor":
+        """Self, made not to share memory with ``data`` (a new tensor never does)."""
+        if self._array is data or (isinstance(data, Tensor) and self._array is data._array):
+            self._array = self._array.copy()
+        return self
+
     # --- autograd ---------------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=False) -> None:
         """Compute d(self)/d(leaf) for every leaf this tensor depends on and add it to ``leaf.grad``.
@@ -432,159 +504,6 @@ class Tensor(Math, Shape):
         check_requires_grad(requires_grad, self.dtype)
         self.requires_grad = _builtin_bool(requires_grad)
         return self
-
-    # --- versions and views -----------------------------------------------------------------------------
-    def _bump_version(self) -> None:
-        """Note one in-place change of this tensor's memory (seen by all its views)."""
-        self._counter[0] += 1
-
-    def _as_views(self, outputs):
-        """Mark the outputs of a view op (a tensor, or a tuple of them) as views of self: they share its memory,
-        its version counter and its base."""
-        for output in (outputs if type(outputs) is tuple else (outputs,)):
-            output._counter = self._counter
-            output._base = self if self._base is None else self._base
-            output._view_version = self._counter[0]
-        return outputs
-
-    def _refresh_view(self) -> None:
-        """This view's memory changed in place since its grad_fn was made (through its base or another view), so
-        that grad_fn may describe values that are gone: make it again, as the selection of the base's elements
-        that this view is (torch's AsStridedBackward)."""
-        base = self._base
-        self._view_version = self._counter[0]
-        if base.requires_grad:
-            key = base.device.xp.unravel_index(backend.element_positions(base._array, self._array), base.shape)
-            with engine.enable_grad():
-                selection = apply(ops.GetItem, base, key=key)
-            self.grad_fn, self.output_nr, self.requires_grad = selection.grad_fn, 0, True
-
-    # --- in-place changes -------------------------------------------------------------------------------
-    def _check_writable(self, op: str) -> None:
-        if self.requires_grad and self.grad_fn is None and engine.is_grad_enabled():
-            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
-                               "(change it inside `with minigrad.no_grad():`, as optimizers do)")
-        if backend.has_internal_overlap(self._array):
-            raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers "
-                               "to a single memory location (an expanded tensor). Please clone() the tensor before "
-                               "performing the operation.")
-
-    def _inplace(self, op: str, compute, *operands, cast: bool = False) -> "Tensor":
-        """Change this tensor's values in place to ``compute(source)``, where ``source`` holds the current values:
-        the one door for every in-place op (add_, exp_, copy_, ...).
-
-        When a graph is being recorded (something involved requires grad), the result is computed on a copy of
-        the current values that stands for them in the graph (the op may save them for its backward, and they are
-        about to be overwritten), then written in, and this tensor (or, for a view, its base) moves to the new
-        node. ``cast``: the result may be of a higher dtype category than this tensor (copy_ casts; add_ of a float
-        into an integer tensor is refused, as in torch).
-        """
-        self._check_writable(op)
-        tracked = engine.is_grad_enabled() and (self.requires_grad or any(
-            isinstance(o, Tensor) and o.requires_grad for o in operands))
-        if tracked:
-            if self._base is not None and self._view_version != self._counter[0]:
-                self._refresh_view()
-            source = Tensor._make(self._array.copy(), self.grad_fn, self.output_nr)
-            source.requires_grad = self.requires_grad
-        else:
-            source = self
-        result = compute(source)
-        if not cast and backend.category(result.dtype) > backend.category(self.dtype):
-            raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired output type "
-                               f"{self.dtype}")
-        if result.shape != self.shape and broadcast_shapes(result.shape, self.shape, op=op) != self.shape:
-            raise RuntimeError(f"{op}: output with shape {list(self.shape)} doesn't match the broadcast shape "
-                               f"{list(broadcast_shapes(result.shape, self.shape))}")
-        if not tracked:
-            self._array[...] = result._array
-            self._bump_version()
-        elif self._base is None and result.grad_fn is not None:
-            self._rebase((result if result.shape == self.shape else result.expand(self.shape)).to(self.dtype))
-        else:  # a view, whose base must learn of the change; or a result that is a leaf or a constant
-            self._write_recorded(Ellipsis, result, op)
-        return self
-
-    def _rebase(self, result: "Tensor") -> None:
-        """Take ``result``'s values (of this tensor's shape and dtype) into this tensor's memory and move this
-        tensor to result's node: from now on, the graph sees it as that op's output."""
-        self._array[...] = result._array
-        self._bump_version()
-        self.grad_fn, self.output_nr, self.requires_grad = result.grad_fn, result.output_nr, True
-        # If the op saved its output for backward (exp_ does), that output is now this tensor: a later in-place
-        # change of this tensor must be noticed by backward, as in torch.
-        node = result.grad_fn
-        if "_saved_versions" in node.__dict__:
-            node._saved_versions = [(self._counter, self._counter[0], position) if counter is result._counter
-                                    else (counter, version, position)
-                                    for counter, version, position in node._saved_versions]
-
-    def _write_recorded(self, key, value, op: str) -> None:
-        """``self[key] = value`` as a node of the graph (ops.SetItem, torch's CopySlices): the tensor that holds
-        the memory (self, or the base of a view) moves to the node, and its version is bumped."""
-        if isinstance(value, Tensor) and value.dtype != self.dtype:
-            value = value.to(self.dtype)
-        target = self
-        if self._base is not None:  # write through the base: the key, in the base's own coordinates
-            target = self._base
-            positions = backend.element_positions(target._array, self._array)[key]
-            key = target.device.xp.unravel_index(positions, target.shape)
-        with engine.enable_grad():
-            written = apply(ops.SetItem, target, value, key=key)
-        target.grad_fn, target.output_nr, target.requires_grad = written.grad_fn, 0, True
-        target._bump_version()
-
-    def __setitem__(self, key, value) -> None:
-        """``t[key] = value``: ints, slices, index tensors and masks as in torch. When t or value requires grad
-        (with grad mode on), the write is a node of the graph: gradient flows to value from the written elements
-        and to t's old values from the others."""
-        first, key = split_index(key, self)
-        if first is not None:  # ints mixed with index tensors: select the ints' slice first, as torch does
-            self[first][key] = value
-            return
-        self._check_writable("item assignment")
-        value = operand(value, self, "item assignment")
-        key = index_key(key, self.device)
-        if engine.is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
-            if self._base is not None and self._view_version != self._counter[0]:
-                self._refresh_view()
-            self._write_recorded(key, value, "item assignment")
-            return
-        if isinstance(value, Tensor):
-            if value.device != self.device:
-                raise RuntimeError(f"item assignment: expected a value on device {self.device}, got one on "
-                                   f"{value.device}")
-            value = value._array
-        try:
-            self._array[key] = value
-        except ValueError as error:  # NumPy's broadcast error, in torch's words
-            raise RuntimeError(f"item assignment: shape mismatch: the value cannot be broadcast to the indexed "
-                               f"part of a tensor of shape {list(self.shape)} ({error})") from None
-        self._bump_version()
-
-    def _reshape_in_place(self, reshaped: "Tensor", op: str) -> "Tensor":
-        """Make this tensor the reshaped one (unsqueeze_, squeeze_): same memory, new shape, and, in a graph, the
-        reshaping node."""
-        self._check_writable(op)
-        self._array = reshaped._array
-        if reshaped.grad_fn is not None:
-            self.grad_fn, self.output_nr = reshaped.grad_fn, reshaped.output_nr
-        self._bump_version()
-        return self
-
-    def copy_(self, source) -> "Tensor":
-        """Copy values (broadcast, cast and moved as needed) into this tensor, in place; differentiable."""
-        if not isinstance(source, Tensor):
-            source = Tensor(source, dtype=self.dtype, device=self.device)
-        return self._inplace("copy_", lambda _: source.to(self.device), source, cast=True)
-
-    def fill_(self, value) -> "Tensor":
-        """Set every element to ``value`` (a number or a one-element tensor), in place."""
-        self[...] = value
-        return self
-
-    def zero_(self) -> "Tensor":
-        return self.fill_(0)
 
 
 __all__ = ["Tensor", "apply", "check_requires_grad"]

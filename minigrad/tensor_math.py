@@ -7,17 +7,12 @@ composites such as ``mean`` or ``min``, other methods, so that they need no back
 
 from __future__ import annotations
 
-import collections
 import math
 import numbers
 
 from . import backend, ops
 from .checks import broadcast_shapes, check_dim, check_dims, check_tensor
 from .tensor_base import TensorBase
-
-MaxResult = collections.namedtuple("max", ["values", "indices"])
-MinResult = collections.namedtuple("min", ["values", "indices"])
-SortResult = collections.namedtuple("sort", ["values", "indices"])
 
 
 class Math(TensorBase):
@@ -197,6 +192,22 @@ class Math(TensorBase):
             raise ValueError(f"normal_: expected std >= 0, got {std}")
         return self._inplace("normal_", lambda t: t._random(backend.rng().normal(mean, std, t.shape)), cast=True)
 
+    def multinomial(self, num_samples, replacement=False):
+        """Indices drawn from the categorical distribution of each row (weights >= 0, not necessarily normalised),
+        from minigrad's seeded generator, as torch.multinomial; 1-d or 2-d input."""
+        if self.ndim not in (1, 2):
+            raise RuntimeError(f"multinomial: expected a 1-d or 2-d tensor of weights, got shape {self.shape}")
+        weights = self.numpy().astype(float).reshape(-1, self.shape[-1])
+        if (weights < 0).any() or not (weights.sum(axis=1) > 0).all() or not backend.cpu.xp.isfinite(weights).all():
+            raise RuntimeError("multinomial: expected non-negative, finite weights with a positive sum in every row")
+        if not replacement and num_samples > weights.shape[1]:
+            raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement from "
+                               f"{weights.shape[1]} categories")
+        rows = [backend.rng().choice(weights.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
+                for row in weights]
+        samples = backend.cpu.xp.asarray(rows, dtype=backend.int64).reshape(self.shape[:-1] + (num_samples,))
+        return self._make(self.device.from_host(samples))
+
     def _random(self, host_values):
         """Host random values as a constant tensor of self's dtype and device."""
         return self._make(self.device.from_host(host_values.astype(self.dtype)))
@@ -273,11 +284,14 @@ class Math(TensorBase):
     def logical_not(self):
         return self._make(~self._array.astype(bool))
 
-    def any(self):
-        return self._make(self._array.any())
+    def isnan(self):
+        return self._make(self.device.xp.isnan(self._array))
 
-    def all(self):
-        return self._make(self._array.all())
+    def isinf(self):
+        return self._make(self.device.xp.isinf(self._array))
+
+    def isfinite(self):
+        return self._make(self.device.xp.isfinite(self._array))
 
     # --- elementwise functions --------------------------------------------------------------------------
     def _floating(self):
@@ -306,6 +320,34 @@ class Math(TensorBase):
 
     def sqrt(self):
         return self._apply(ops.Sqrt, self._floating())
+
+    def log1p(self):
+        """log(1 + x), exact for tiny x."""
+        return self._apply(ops.Log1p, self._floating())
+
+    def sin(self):
+        return self._apply(ops.Sin, self._floating())
+
+    def cos(self):
+        return self._apply(ops.Cos, self._floating())
+
+    def sinh(self):
+        return self._apply(ops.Sinh, self._floating())
+
+    def cosh(self):
+        return self._apply(ops.Cosh, self._floating())
+
+    def erf(self):
+        """The error function, 2/√π ∫₀ˣ e^(-t²) dt."""
+        return self._apply(ops.Erf, self._floating())
+
+    def maximum(self, other):
+        """The larger of self and other, elementwise (ties share the gradient, as in torch)."""
+        return self._binary(ops.Maximum, other, "maximum")
+
+    def minimum(self, other):
+        """The smaller of self and other, elementwise: -maximum(-self, -other)."""
+        return -(-self).maximum(-other if isinstance(other, TensorBase) else -operand(other, self, "minimum"))
 
     def abs(self):
         return self._apply(ops.Abs, self)
@@ -379,56 +421,6 @@ class Math(TensorBase):
     def clone(self):
         """A copy of the values that stays in the graph (gradients flow back to self), as torch.clone."""
         return self._apply(ops.Clone, self)
-
-    # --- reductions -------------------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        return self._apply(ops.Sum, self, dim=check_dims(dim, self.ndim, "sum"), keepdim=keepdim)
-
-    def mean(self, dim=None, keepdim=False):
-        if self.dtype.kind != "f":
-            raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating point, got "
-                               f"{self.dtype} (cast with .float() first)")
-        dims = check_dims(dim, self.ndim, "mean")
-        count = math.prod(self.shape[d] for d in dims) if dims is not None else self.numel()
-        return self.sum(dims, keepdim) / count
-
-    def max(self, dim=None, keepdim=False):
-        """The maximum of all elements, or with ``dim`` a named tuple (values, indices) along it, as in torch. A NaN
-        is the maximum (its gradient goes to it)."""
-        if dim is None:
-            return self._apply(ops.Max, self, nan_is_max=True)
-        d = check_dim(dim, self.ndim, "max")
-        indices = self._array.argmax(axis=d, keepdims=True)
-        values = self._apply(ops.Gather, self, indices, dim=d)
-        if not keepdim:
-            values, indices = values.squeeze(d), indices.squeeze(axis=d)
-        return MaxResult(values, self._make(indices))
-
-    def min(self, dim=None, keepdim=False):
-        """The minimum; with ``dim``, (values, indices) along it. It is -max(-x)."""
-        if dim is None:
-            return -(-self).max()
-        values, indices = (-self).max(dim, keepdim)
-        return MinResult(-values, indices)
-
-    def amax(self, dim=None, keepdim=False):
-        """The maximum over one or more dims; tied maxima share the gradient equally."""
-        return self._apply(ops.Max, self, dim=check_dims(dim, self.ndim, "amax"), keepdim=keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        axis = None if dim is None else check_dim(dim, self.ndim, "argmax")
-        return self._make(self._array.argmax(axis=axis, keepdims=keepdim))
-
-    def argmin(self, dim=None, keepdim=False):
-        axis = None if dim is None else check_dim(dim, self.ndim, "argmin")
-        return self._make(self._array.argmin(axis=axis, keepdims=keepdim))
-
-    def sort(self, dim=-1, descending=False):
-        """(values, indices) sorted along ``dim``; equal values keep their order (a stable sort)."""
-        d = check_dim(dim, self.ndim, "sort")
-        xp = self.device.xp
-        indices = xp.argsort(-self._array if descending else self._array, axis=d, kind="stable")
-        return SortResult(self._apply(ops.Gather, self, indices, dim=d), self._make(indices))
 
 
 # --- operands --------------------------------------------------------------------------------------------------

@@ -54,6 +54,23 @@ class Shape(TensorBase):
     def T(self):
         return self._as_views(self._apply(ops.Permute, self, dims=tuple(reversed(range(self.ndim)))))
 
+    def t(self):
+        """The transpose of a matrix (a tensor of at most 2 dimensions, as torch requires)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.T if self.ndim == 2 else self
+
+    def swapaxes(self, axis0, axis1):
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
     def unsqueeze(self, dim):
         d = check_dim(dim, self.ndim, "unsqueeze", extra=1)
         return self._reshaped(self.shape[:d] + (1,) + self.shape[d:])
@@ -101,6 +118,68 @@ class Shape(TensorBase):
 
     def expand_as(self, other):
         return self.expand(other.shape)
+
+    def repeat(self, *sizes):
+        """Tile: ``repeats`` copies along each dimension (new leading dimensions when more sizes than dims), as
+        torch.Tensor.repeat (NumPy's tile). Built from reshape and expand, so the backward sums the copies."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        sizes = checked_sizes(sizes, "repeat")
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: number of dimensions of repeat dims ({len(sizes)}) can not be smaller "
+                               f"than number of dimensions of tensor ({self.ndim})")
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        # interleave a new axis before every axis: (1, n0, 1, n1, ...) expanded to (r0, n0, r1, n1, ...)
+        spread = self.reshape(tuple(n for size in shape for n in (1, size)))
+        tiled = spread.expand(tuple(n for repeat, size in zip(sizes, shape) for n in (repeat, size)))
+        return tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
+
+    def repeat_interleave(self, repeats, dim=None):
+        """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] → [a, a, b, b]."""
+        source = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else check_dim(dim, self.ndim, "repeat_interleave")
+        xp = self.device.xp
+        count = source.shape[d]
+        if isinstance(repeats, TensorBase):
+            repeats = repeats._array
+        index = xp.repeat(xp.arange(count), repeats)
+        return source.index_select(d, self._make(index))
+
+    def narrow(self, dim, start, length):
+        """The slice [start, start + length) along ``dim`` (a view)."""
+        d = check_dim(dim, self.ndim, "narrow")
+        size = self.shape[d]
+        start = start + size if is_int(start) and start < 0 else start
+        if not (is_int(start) and is_int(length) and 0 <= start and length >= 0 and start + length <= size):
+            raise IndexError(f"narrow: expected 0 <= start and start + length <= {size} (the size of dim {dim}), "
+                             f"got start={start}, length={length}")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def index_select(self, dim, index):
+        """The slices at ``index`` (a 1-d integer tensor) along ``dim``, in that order (a copy)."""
+        d = check_dim(dim, self.ndim, "index_select")
+        if not isinstance(index, TensorBase) or index.dtype.kind not in "iu" or index.ndim > 1:
+            raise TypeError(f"index_select: expected index to be a 1-d integer Tensor, got "
+                            f"{index.shape if isinstance(index, TensorBase) else type(index).__name__}")
+        return self[(slice(None),) * d + (index.reshape(-1),)]
+
+    def tril(self, diagonal=0):
+        """The lower triangle of the last two dims (elements j <= i + diagonal kept, the others 0)."""
+        return self._triangle(diagonal, lower=True)
+
+    def triu(self, diagonal=0):
+        """The upper triangle of the last two dims (elements j >= i + diagonal kept, the others 0)."""
+        return self._triangle(diagonal, lower=False)
+
+    def _triangle(self, diagonal: int, lower: bool):
+        if self.ndim < 2:
+            raise RuntimeError(f"{'tril' if lower else 'triu'}: input tensor must have at least 2 dimensions, got "
+                               f"{self.ndim}")
+        xp = self.device.xp
+        rows, columns = self.shape[-2:]
+        offset = xp.arange(columns)[None, :] - xp.arange(rows)[:, None]
+        keep = offset <= diagonal if lower else offset >= diagonal
+        return self.masked_fill(self._make(~keep), 0)
 
     def flip(self, dims):
         """The elements in reverse order along each of ``dims`` (a copy, as in torch)."""

@@ -415,7 +415,7 @@ def _checked_value(key: str, value, target: Tensor):
         return (f'key "{key}": expected values, got an uninitialized parameter (call the lazy module before '
                 "saving it)"), None
     try:
-        value = value if isinstance(value, Tensor) else Tensor(value)
+        value = value if isinstance(value, Tensor) else Tensor._from_data(value)
     except TypeError as error:
         return f'key "{key}": {error}', None
     if value.dtype.kind not in "biuf":

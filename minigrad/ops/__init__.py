@@ -13,9 +13,9 @@ Everything else (mean, min, chunk, the losses, dropout, ...) is composed from th
 reason (speed, one node instead of many), written beside it.
 """
 
-from .elementwise import (Abs, Add, Clamp, Div, Exp, Log, LogSigmoid, Mul, Neg, Pow, Relu, Rounding, Sigmoid, Sqrt, Sub,
-                          Tanh, To, Where)
-from .index import Gather, GetItem, SetItem
-from .linalg import Linear, MatMul
-from .reduce import LogSoftmax, Max, Softmax, Sum
+from .elementwise import (Abs, Add, Clamp, Cos, Cosh, Div, Erf, Exp, Log, Log1p, LogSigmoid, Maximum, Mul, Neg, Pow,
+                          Relu, Rounding, Sigmoid, Sin, Sinh, Sqrt, Sub, Tanh, To, Unary, Where)
+from .index import Gather, GetItem, IndexAdd, SetItem
+from .linalg import Einsum, Linear, MatMul
+from .reduce import Cumsum, LogSoftmax, Max, Softmax, Sum
 from .shape import BroadcastTo, Cat, Clone, Permute, Reshape, Split, Stack, Unbind

@@ -1,8 +1,8 @@
-"""Indexing: picking elements by a key (ints, slices, index arrays, masks) or along a dimension (gather)."""
+"""Indexing: picking elements by a key (ints, slices, index arrays, masks) or along a dimension (gather), writing
+them (setitem), and the reverse of picking (adding values into zeros at a key)."""
 
 from __future__ import annotations
 
-from .. import backend
 from ..engine import Function
 
 
@@ -14,14 +14,30 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        full = ctx.xp.zeros(ctx.shape, dtype=ctx.dtype)
-        key = ctx.key if isinstance(ctx.key, tuple) else (ctx.key,)
-        if any(backend.is_array(k) and k.dtype.kind in "iu" for k in key):
-            # an index array may name the same element twice; each occurrence adds its gradient
-            ctx.device.scatter_add(full, ctx.key, grad)
-        else:
-            full[ctx.key] = grad  # slices and masks select each element at most once
-        return full
+        # each picked element sends its gradient back to where it came from (twice if it was picked twice)
+        return ctx.xp.accumulate(ctx.shape, ctx.dtype, ctx.key, grad)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t[ctx.key]
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at ``key``, where an element named twice gets both: the backward of
+    GetItem, and so the op that differentiates it (its own backward is a GetItem)."""
+
+    @staticmethod
+    def forward(ctx, values, shape, key):
+        ctx.shape, ctx.key = shape, key
+        return ctx.xp.accumulate(shape, values.dtype, key, values)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.key]
+
+    @staticmethod
+    def jvp(ctx, t):
+        return ctx.xp.accumulate(ctx.shape, t.dtype, ctx.key, t)
 
 
 class Gather(Function):
@@ -41,9 +57,12 @@ class Gather(Function):
         coordinates = tuple(
             index if axis == ctx.dim else xp.arange(size).reshape((-1,) + (1,) * (index.ndim - axis - 1))
             for axis, size in enumerate(index.shape))
-        full = xp.zeros(ctx.shape, dtype=ctx.dtype)
-        ctx.device.scatter_add(full, coordinates, grad)
-        return full, None
+        return xp.accumulate(ctx.shape, ctx.dtype, coordinates, grad), None
+
+    @staticmethod
+    def jvp(ctx, t, _):
+        (index,) = ctx.saved_tensors
+        return ctx.xp.take_along_axis(t, index, axis=ctx.dim)
 
 
 class SetItem(Function):
@@ -56,15 +75,20 @@ class SetItem(Function):
 
     @staticmethod
     def forward(ctx, a, value, key):
-        ctx.key = key
+        ctx.key, ctx.shape, ctx.dtype = key, a.shape, a.dtype
         a[key] = value
         return a
 
     @staticmethod
     def backward(ctx, grad):
         need_a, need_value = ctx.needs_input_grad
-        grad_a = None
-        if need_a:
-            grad_a = grad.copy()
-            grad_a[ctx.key] = 0
-        return grad_a, grad[ctx.key] if need_value else None
+        return (ctx.xp.setitem(grad, ctx.key, 0.0) if need_a else None,
+                grad[ctx.key] if need_value else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tv):
+        if ta is None and tv is None:
+            return None
+        if ta is None:
+            return ctx.xp.accumulate(ctx.shape, ctx.dtype, ctx.key, tv)
+        return ctx.xp.setitem(ta, ctx.key, 0.0 if tv is None else tv)

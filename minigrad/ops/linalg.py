@@ -1,8 +1,12 @@
-"""Matrix products: matmul with NumPy's rules, and the fused linear layer."""
+"""Products: matmul with NumPy's rules, the fused linear layer, and einsum. Each is linear in every operand, so
+its jvp is a sum of products with one operand replaced by its tangent."""
 
 from __future__ import annotations
 
+import string
+
 from ..engine import Function
+from .formulas import total
 
 
 class MatMul(Function):
@@ -40,6 +44,11 @@ class MatMul(Function):
             grad_b = grad_b[..., 0]
         return grad_a, grad_b
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.saved_tensors
+        return total(None if ta is None else ta @ b, None if tb is None else a @ tb)
+
 
 class Linear(Function):
     """y = x Wᵀ + b for x of shape (..., in): one node and one matrix product for all the leading axes.
@@ -49,20 +58,94 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        flat = x.reshape(-1, x.shape[-1])
-        ctx.save_for_backward(flat, weight)
-        ctx.shape = x.shape
-        out = flat @ weight.T
+        ctx.save_for_backward(x, weight)
+        out = x.reshape(-1, x.shape[-1]) @ weight.T
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + weight.shape[:1])
 
     @staticmethod
     def backward(ctx, grad):
-        flat, weight = ctx.saved_tensors
+        x, weight = ctx.saved_tensors
         flat_grad = grad.reshape(-1, weight.shape[0])
         need = ctx.needs_input_grad
         # y = x Wᵀ + b  ⇒  dx = dy W,  dW = dyᵀ x,  db = dy summed over the rows (by the engine's unbroadcast,
         # as for any broadcast operand)
-        return ((flat_grad @ weight).reshape(ctx.shape) if need[0] else None,
-                flat_grad.T @ flat if need[1] else None) + ((grad,) if len(need) == 3 else ())
+        return ((flat_grad @ weight).reshape(x.shape) if need[0] else None,
+                flat_grad.T @ x.reshape(-1, x.shape[-1]) if need[1] else None) + ((grad,) if len(need) == 3 else ())
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb=None):
+        x, weight = ctx.saved_tensors
+        return total(None if tx is None else tx @ weight.T, None if tw is None else x @ tw.T, tb)
+
+
+class Einsum(Function):
+    """``einsum(equation, *operands)``, NumPy's and torch's: a sum of products over the indices that the output
+    leaves out. Its gradient for one operand is another einsum: the output's gradient times the other operands,
+    summed over everything that operand does not index."""
+
+    @staticmethod
+    def forward(ctx, *operands, equation):
+        ctx.inputs, ctx.output = _parse_einsum(equation, len(operands))
+        ctx.save_for_backward(*operands)
+        return ctx.xp.einsum(equation, *operands)
+
+    @staticmethod
+    def backward(ctx, grad):
+        operands = ctx.saved_tensors
+        return tuple(_einsum_gradient(ctx, position, grad, operands) if needed else None
+                     for position, needed in enumerate(ctx.needs_input_grad))
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        operands = ctx.saved_tensors
+        equation = ",".join(ctx.inputs) + "->" + ctx.output
+        return total(*(None if tangent is None else ctx.xp.einsum(
+            equation, *(tangent if j == i else operand for j, operand in enumerate(operands)))
+            for i, tangent in enumerate(tangents)))
+
+
+def _parse_einsum(equation: str, count: int) -> tuple:
+    """(input subscripts, output subscripts) of an einsum equation, the implicit output made explicit (the
+    indices that appear once, in alphabetical order, after any ...)."""
+    equation = equation.replace(" ", "")
+    inputs, arrow, output = equation.partition("->")
+    inputs = inputs.split(",")
+    if len(inputs) != count:
+        raise ValueError(f"einsum: the equation has {len(inputs)} operands, got {count} tensors")
+    if not arrow:
+        letters = "".join(inputs).replace(".", "")
+        output = ("..." if "..." in equation else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1))
+    for subscripts in inputs + [output]:
+        if set(subscripts.replace("...", "")) - set(string.ascii_letters):
+            raise ValueError(f"einsum: expected subscripts of letters (and ...), got {subscripts!r}")
+    return inputs, output
+
+
+def _einsum_gradient(ctx, position: int, grad, operands):
+    """dL/d(operand) as an einsum of the output's gradient with the other operands."""
+    xp = ctx.xp
+    subscripts = ctx.inputs[position]
+    letters = subscripts.replace("...", "")
+    if len(set(letters)) != len(letters):
+        raise NotImplementedError(f"einsum: the gradient for operand {position} ({subscripts!r}) repeats an index "
+                                  "(a diagonal); express it with a mask or torch.diagonal-like indexing instead")
+    if "..." in subscripts and not subscripts.startswith("..."):
+        raise NotImplementedError(f"einsum: the gradient for operand {position} needs its ... first, got "
+                                  f"{subscripts!r}")
+    others = [s for i, s in enumerate(ctx.inputs) if i != position]
+    present = set(ctx.output + "".join(others))
+    kept = "".join(c for c in letters if c in present)
+    ellipsis = "..." if "..." in subscripts else ""
+    result = xp.einsum(",".join([ctx.output] + others) + "->" + ellipsis + kept,
+                       grad, *(o for i, o in enumerate(operands) if i != position))
+    # indices that only this operand has were summed over inside the op: their gradient is the same for every
+    # value, so the result is broadcast along them
+    shape = operands[position].shape
+    leading = result.ndim - len(kept)  # the ... axes (as broadcast in the output; the engine sums them back)
+    for axis, letter in enumerate(letters):
+        if letter not in present:
+            result = xp.expand_dims(result, leading + axis)
+    return xp.broadcast_to(result, result.shape[:leading] + tuple(shape[len(shape) - len(letters):]))

@@ -1,4 +1,4 @@
-"""Reductions: sums, maxima, and the softmax family (a normalisation along one dimension)."""
+"""Reductions: sums, maxima, running sums, and the softmax family (a normalisation along one dimension)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ class Sum(Function):
             grad = ctx.xp.expand_dims(grad, ctx.dim)
         return ctx.xp.broadcast_to(grad, ctx.shape)
 
+    @staticmethod
+    def jvp(ctx, t):
+        return t.sum(axis=ctx.dim, keepdims=ctx.keepdim)
+
 
 class Max(Function):
     """The largest value over ``dim`` (all axes when None); tied maxima share the gradient equally.
@@ -28,19 +32,54 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, a, dim=None, keepdim=False, nan_is_max=False):
-        out = a.max(axis=dim, keepdims=True)
+        out = a.max(axis=dim, keepdims=keepdim)
         ctx.save_for_backward(a, out)
         ctx.dim, ctx.keepdim, ctx.nan_is_max = dim, keepdim, nan_is_max
-        return out if keepdim else out.squeeze(axis=dim)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
+        return Max._kept(ctx, grad) * Max._share(ctx)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return (t * Max._share(ctx)).sum(axis=ctx.dim, keepdims=ctx.keepdim)
+
+    @staticmethod
+    def _kept(ctx, value):
+        """A reduced value with its reduced axes put back (size 1), so that it broadcasts against the input (a
+        full reduction is 0-d and broadcasts as it is)."""
+        return value if ctx.keepdim or ctx.dim is None else ctx.xp.expand_dims(value, ctx.dim)
+
+    @staticmethod
+    def _share(ctx):
+        """Each element's share of the maximum: 1/count where it is (one of) the maxima, 0 elsewhere."""
         a, out = ctx.saved_tensors
+        xp = ctx.xp
+        out = Max._kept(ctx, out)
         is_max = a == out
         if ctx.nan_is_max:
-            is_max = is_max | (ctx.xp.isnan(a) & ctx.xp.isnan(out))
-        grad = grad.reshape(out.shape)
-        return grad * is_max / is_max.sum(axis=ctx.dim, keepdims=True)
+            is_max = is_max | (xp.isnan(a) & xp.isnan(out))
+        return is_max / is_max.sum(axis=ctx.dim, keepdims=True)
+
+
+class Cumsum(Function):
+    """Running sums along ``dim``: out_i = Σ_{j<=i} a_j."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return ctx.xp.cumsum(a, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # a_j counts in every out_i with i >= j: its gradient is the sum of the later gradients, a reversed cumsum
+        xp = ctx.xp
+        return xp.flip(xp.cumsum(xp.flip(grad, ctx.dim), axis=ctx.dim), ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return ctx.xp.cumsum(t, axis=ctx.dim)
 
 
 class Softmax(Function):
@@ -56,8 +95,10 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (s,) = ctx.saved_tensors
-        # ds_i/dx_j = s_i(δ_ij - s_j)  ⇒  dx = s ⊙ (g - Σ_j g_j s_j)
+        # ds_i/dx_j = s_i(δ_ij - s_j)  ⇒  dx = s ⊙ (g - Σ_j g_j s_j)  (the Jacobian is symmetric: jvp alike)
         return s * (grad - (grad * s).sum(axis=ctx.dim, keepdims=True))
+
+    jvp = backward
 
 
 class LogSoftmax(Function):
@@ -74,3 +115,9 @@ class LogSoftmax(Function):
         (out,) = ctx.saved_tensors
         # d log s_i / dx_j = δ_ij - s_j  ⇒  dx = g - s Σ_i g_i
         return grad - ctx.xp.exp(out) * grad.sum(axis=ctx.dim, keepdims=True)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (out,) = ctx.saved_tensors
+        # d(log s_i) = dx_i - Σ_j s_j dx_j
+        return t - (ctx.xp.exp(out) * t).sum(axis=ctx.dim, keepdims=True)

@@ -1,5 +1,5 @@
 """Ops that move values around without computing new ones: reshaping, permuting, copying, broadcasting,
-joining and splitting."""
+joining and splitting. Each is linear, so its jvp is the op itself applied to the tangent."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from ..engine import Function
 class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape):
-        ctx.shape = a.shape
+        ctx.shape, ctx.new_shape = a.shape, shape
         return a.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t.reshape(ctx.new_shape)
 
 
 class Permute(Function):
@@ -28,7 +32,11 @@ class Permute(Function):
         inverse = [0] * len(ctx.dims)
         for position, axis in enumerate(ctx.dims):
             inverse[axis] = position
-        return grad.transpose(inverse)
+        return ctx.xp.transpose(grad, inverse)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return ctx.xp.transpose(t, ctx.dims)
 
 
 class Clone(Function):
@@ -40,21 +48,32 @@ class Clone(Function):
     def backward(ctx, grad):
         return grad
 
+    @staticmethod
+    def jvp(ctx, t):
+        return t
+
 
 class BroadcastTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
+        ctx.shape = shape
         return ctx.xp.broadcast_to(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad  # the engine's unbroadcast sums the copies back: that IS the gradient of broadcasting
 
+    @staticmethod
+    def jvp(ctx, t):
+        return ctx.xp.broadcast_to(t, ctx.shape)
+
 
 class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim):
         ctx.dim = dim
+        ctx.shapes = [array.shape for array in arrays]
+        ctx.dtype = arrays[0].dtype
         ctx.boundaries = []
         total = 0
         for array in arrays[:-1]:
@@ -66,6 +85,13 @@ class Cat(Function):
     def backward(ctx, grad):
         return tuple(ctx.xp.split(grad, ctx.boundaries, axis=ctx.dim))
 
+    @staticmethod
+    def jvp(ctx, *tangents):
+        if all(t is None for t in tangents):
+            return None
+        return ctx.xp.concatenate([ctx.xp.zeros(shape, dtype=ctx.dtype) if t is None else t
+                                   for t, shape in zip(tangents, ctx.shapes)], axis=ctx.dim)
+
 
 class Split(Function):
     """Consecutive pieces of the given sizes along ``dim``: several outputs of one node, so the backward joins
@@ -74,15 +100,15 @@ class Split(Function):
     @staticmethod
     def forward(ctx, a, sizes, dim):
         ctx.shape, ctx.dtype, ctx.dim, ctx.sizes = a.shape, a.dtype, dim, sizes
-        pieces, start, before = [], 0, (slice(None),) * dim
-        for size in sizes:  # basic slices are views: nothing is copied
-            pieces.append(a[before + (slice(start, start + size),)])
-            start += size
-        return tuple(pieces)
+        return tuple(_pieces(a, sizes, dim))
 
     @staticmethod
     def backward(ctx, *grads):
         return ctx.xp.concatenate([_or_zeros(ctx, g, size) for g, size in zip(grads, ctx.sizes)], axis=ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return tuple(_pieces(t, ctx.sizes, ctx.dim))
 
 
 class Stack(Function):
@@ -91,12 +117,19 @@ class Stack(Function):
 
     @staticmethod
     def forward(ctx, *arrays, dim):
-        ctx.dim = dim
+        ctx.dim, ctx.shape, ctx.dtype = dim, arrays[0].shape, arrays[0].dtype
         return ctx.xp.stack(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         return _slices(grad, ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        if all(t is None for t in tangents):
+            return None
+        return ctx.xp.stack([ctx.xp.zeros(ctx.shape, dtype=ctx.dtype) if t is None else t for t in tangents],
+                            axis=ctx.dim)
 
 
 class Unbind(Function):
@@ -110,6 +143,19 @@ class Unbind(Function):
     @staticmethod
     def backward(ctx, *grads):
         return ctx.xp.stack([_or_zeros(ctx, g, None) for g in grads], axis=ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return _slices(t, ctx.dim)
+
+
+def _pieces(a, sizes, dim: int) -> list:
+    """Consecutive slices of ``sizes`` along ``dim``: basic slices, so views, nothing copied."""
+    pieces, start, before = [], 0, (slice(None),) * dim
+    for size in sizes:
+        pieces.append(a[before + (slice(start, start + size),)])
+        start += size
+    return pieces
 
 
 def _slices(a, dim: int) -> tuple:

@@ -1,0 +1,108 @@
+"""Array services: where a view's elements sit in its base, host data in minigrad's dtype rules, the seeded
+generator, printing, and .npz files."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .devices import device_of, is_array
+from .dtypes import as_dtype, get_default_dtype, int64
+from .strict import StrictArray
+
+
+# --- memory: views and overlap -----------------------------------------------------------------------------
+def _address(array) -> int:
+    """Where an array's element [0, ..., 0] lives in memory."""
+    if isinstance(array, StrictArray):
+        array = array._array
+    if isinstance(array, np.ndarray):
+        return array.__array_interface__["data"][0]
+    return array.data.ptr  # CuPy
+
+
+def element_positions(base, view):
+    """For every element of ``view``, an array that shares memory with ``base`` (a view of it), the flat C-order
+    index of the same element in ``base``: an array of view's shape. This is how an in-place write through a view
+    is told to the base (which of its elements changed), whatever chain of slicing, reshaping and transposing made
+    the view."""
+    xp = device_of(base).xp
+
+    def byte_offsets(array, start: int):
+        total = xp.full(array.shape, start, dtype=int64)
+        for axis, (size, stride) in enumerate(zip(array.shape, array.strides)):
+            total = total + (xp.arange(size, dtype=int64) * stride).reshape((-1,) + (1,) * (array.ndim - axis - 1))
+        return total.reshape(-1)
+
+    in_base = byte_offsets(base, 0)
+    in_view = byte_offsets(view, _address(view) - _address(base))
+    order = xp.argsort(in_base, kind="stable")
+    found = xp.searchsorted(in_base[order], in_view).clip(0, max(base.size - 1, 0))
+    if base.size == 0 or not bool((in_base[order][found] == in_view).all()):
+        raise ValueError("element_positions: expected a view of the base array, got an array whose elements are "
+                         "not all elements of the base")
+    return order[found].reshape(view.shape)
+
+
+def has_internal_overlap(array) -> bool:
+    """Whether two elements of ``array`` are one memory location (an expanded tensor): writing into it would
+    write the same place several times."""
+    return any(stride == 0 and size > 1 for size, stride in zip(array.shape, array.strides))
+
+
+# --- host data ---------------------------------------------------------------------------------------------
+def host_array(data, dtype=None) -> np.ndarray:
+    """Python data (numbers, nested lists) or a host array as a NumPy array, with minigrad's dtype rules:
+    Python floats take the default dtype, Python ints int64, as in torch."""
+    if is_array(data) and device_of(data) != "cpu":
+        raise TypeError("expected host data, got a device array")
+    array = np.asarray(data)
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        raise TypeError(f"expected numbers (int, float or bool data), got an array of dtype {array.dtype}")
+    if dtype is not None:
+        return array.astype(as_dtype(dtype), copy=False)
+    if not isinstance(data, np.ndarray) and not isinstance(data, np.generic):
+        if array.dtype.kind == "f":
+            return array.astype(get_default_dtype(), copy=False)
+        if array.dtype.kind in "iu":
+            return array.astype(int64, copy=False)
+    return array
+
+
+# The host random generator: every device draws its random numbers here and receives them by transfer, so a
+# seed gives the same initial weights and dropout masks on cpu, strict and cuda.
+_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed minigrad's random number generator."""
+    global _rng
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
+    _rng = np.random.default_rng(int(seed))
+
+
+def rng() -> np.random.Generator:
+    return _rng
+
+
+
+def format_array(array, prefix: str) -> str:
+    """An array's values as text (copied to the host), aligned for a repr that starts with ``prefix``."""
+    return np.array2string(device_of(array).to_host(array), separator=", ", prefix=prefix)
+
+
+# --- files -------------------------------------------------------------------------------------------------
+def save_npz(file, arrays: dict) -> None:
+    """Write host arrays (and strings) to an open binary file in .npz format; object arrays are refused."""
+    converted = {name: np.asarray(value) for name, value in arrays.items()}
+    for name, array in converted.items():
+        if array.dtype == object:
+            raise TypeError(f"save: {name!r} would be stored as a Python object (pickle); expected numbers or text")
+    np.savez(file, **converted)
+
+
+def load_npz(path):
+    """Open an .npz archive without ever unpickling (object arrays raise when read)."""
+    return np.load(path, allow_pickle=False)
