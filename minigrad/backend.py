@@ -351,6 +351,34 @@ def _cuda_device() -> Device:
     return _cuda
 
 
+_cuda_unusable = False  # set when device 'cuda' was tried and failed, so that asking again costs nothing
+
+
+def cuda_available() -> bool:
+    """Whether device 'cuda' works here: CuPy imports and sees a GPU. CuPy is imported on the first call (never by
+    ``import minigrad``) and the answer is remembered. Never raises: programs ask it to choose their device."""
+    global _cuda_unusable
+    if _cuda is None and not _cuda_unusable:
+        try:
+            _cuda_device()
+        except Exception:  # beyond a missing CuPy, a broken install (no driver, a missing CUDA library) means no GPU
+            _cuda_unusable = True
+    return _cuda is not None
+
+
+def cuda_synchronize() -> None:
+    """Wait until the GPU has finished the work queued on it (CuPy launches kernels asynchronously). Where device
+    'cuda' was never set up, no work can be queued and there is nothing to wait for."""
+    if _cuda is not None:
+        _cuda.xp.cuda.Device().synchronize()
+
+
+def cuda_device_name() -> str:
+    """The GPU's name as its driver reports it; RuntimeError, saying what is missing, where there is none."""
+    name = _cuda_device().xp.cuda.runtime.getDeviceProperties(0)["name"]
+    return name.decode() if isinstance(name, bytes) else name
+
+
 DEVICE_NAMES = ("cpu", "cuda", "strict")
 
 
