@@ -1,4 +1,4 @@
-"""``torch.cuda``'s questions, answered for minigrad: is there a GPU, which one, what is it called, seed it, wait for it.
+"""``torch.cuda``'s questions, answered for minigrad: is there a GPU, which, what is it called, seed it, wait for it.
 
 Programs choose their device with
 
@@ -29,7 +29,7 @@ def device_count() -> int:
 
 def current_device() -> int:
     """The index of the GPU in use: 0. Raises RuntimeError, saying what is missing, where no GPU can be used."""
-    backend.get_device("cuda")
+    backend.get_device("cuda")  # raises where CuPy or a GPU is missing
     return 0
 
 

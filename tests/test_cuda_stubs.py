@@ -144,7 +144,7 @@ def test_cuda_answers_as_torch_does_where_torch_has_no_gpu():
 
 @pytest.mark.parametrize("device", ["cpu", 1, "cuda:1", True])
 def test_cuda_functions_refuse_a_device_that_is_not_the_gpu(device):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from torch.cuda._utils import _get_device_index  # how torch.cuda's functions read their device argument
     with pytest.raises(ValueError, match=r"synchronize: expected the GPU .* got"):
         minigrad.cuda.synchronize(device)
