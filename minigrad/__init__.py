@@ -29,6 +29,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
 from .tensor import Tensor
 from . import autograd, nn, optim, trace, utils
+from . import backends, cuda, jit, onnx  # torch's GPU questions and switches; refusals for ONNX, TorchScript
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...
 globals().update(backend.DTYPE_NAMES)

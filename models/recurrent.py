@@ -180,6 +180,30 @@ class RecurrentLayer(_Recurrence):
     def _suffixes(self, layer: int) -> list:
         return [f"_l{layer}"] + ([f"_l{layer}_reverse"] if self.bidirectional else [])
 
+    # torch's views of the weights, by layer and direction, which some programs read (weight drop, custom init)
+    @property
+    def _all_weights(self) -> list:
+        """The parameters' names in groups, one per layer and direction: [weight_ih, weight_hh, bias_ih, bias_hh]
+        (without the biases when bias=False), as torch lists them."""
+        names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if self.bias else ())
+        return [[name + suffix for name in names] for layer in range(self.num_layers)
+                for suffix in self._suffixes(layer)]
+
+    @property
+    def _flat_weights_names(self) -> list:
+        """The parameters' names in one list, in torch's order (``_all_weights`` run together)."""
+        return [name for group in self._all_weights for name in group]
+
+    @property
+    def all_weights(self) -> list:
+        """The parameters themselves, grouped as ``_all_weights`` names them."""
+        return [[getattr(self, name) for name in group] for group in self._all_weights]
+
+    def flatten_parameters(self) -> None:
+        """Does nothing. On a GPU, torch's cuDNN kernels want every weight in one contiguous buffer, and this call
+        packs them into it (programs call it after moving a layer, or at the top of forward). minigrad computes
+        with the separate parameters, on every device, so there is nothing to pack."""
+
     def forward(self, input, hx=None):
         packed = isinstance(input, PackedSequence)
         if packed:

@@ -118,10 +118,43 @@ def _cuda_device() -> Device:
             raise RuntimeError(f"device 'cuda' needs a CUDA GPU, but CuPy found none: {error}") from None
         if count == 0:
             raise RuntimeError("device 'cuda' needs a CUDA GPU, but CuPy found none")
-        import cupyx.scipy.special
-        _cuda = Device("cuda", cupy, erf=cupyx.scipy.special.erf)  # CuPy has erf, in its SciPy namespace
+        _cuda = Device("cuda", cupy, erf=_cupy_erf)
         DEVICE_OF_TYPE[cupy.ndarray] = _cuda
     return _cuda
+
+
+_cuda_unusable = False  # set when device 'cuda' was tried and failed, so that asking again costs nothing
+
+
+def cuda_available() -> bool:
+    """Whether device 'cuda' works here: CuPy imports and sees a GPU. CuPy is imported on the first call (never by
+    ``import minigrad``) and the answer is remembered. Never raises: programs ask it to choose their device."""
+    global _cuda_unusable
+    if _cuda is None and not _cuda_unusable:
+        try:
+            _cuda_device()
+        except Exception:  # beyond a missing CuPy, a broken install (no driver, a missing CUDA library) means no GPU
+            _cuda_unusable = True
+    return _cuda is not None
+
+
+def cuda_synchronize() -> None:
+    """Wait until the GPU has finished the work queued on it (CuPy launches kernels asynchronously). Where device
+    'cuda' was never set up, no work can be queued and there is nothing to wait for."""
+    if _cuda is not None:
+        _cuda.xp.cuda.Device().synchronize()
+
+
+def cuda_device_name() -> str:
+    """The GPU's name as its driver reports it; RuntimeError, saying what is missing, where there is none."""
+    name = _cuda_device().xp.cuda.runtime.getDeviceProperties(0)["name"]
+    return name.decode() if isinstance(name, bytes) else name
+
+
+def _cupy_erf(array):
+    """CuPy's own erf (in its SciPy namespace), imported the first time it is needed."""
+    from cupyx.scipy.special import erf
+    return erf(array)
 
 
 DEVICE_NAMES = ("cpu", "cuda", "strict")

@@ -1,0 +1,5 @@
+"""``torch.nn.modules.container``."""
+
+from minigrad.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]

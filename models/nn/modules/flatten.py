@@ -1,0 +1,5 @@
+"""``torch.nn.modules.flatten``."""
+
+from minigrad.nn.flatten import Flatten
+
+__all__ = ["Flatten"]
