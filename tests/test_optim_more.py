@@ -127,6 +127,7 @@ LBFGS_CASES = {
     "fixed-step-short-history": dict(lr=0.5, history_size=3, max_iter=7),
     "strong-wolfe": dict(line_search_fn="strong_wolfe", max_iter=5),
     "strong-wolfe-short-history": dict(line_search_fn="strong_wolfe", history_size=2, max_iter=6, max_eval=9),
+    "strong-wolfe-short-first-step": dict(line_search_fn="strong_wolfe", lr=0.01, max_iter=5),  # extrapolates
 }
 LBFGS_STEPS = 3
 
@@ -165,7 +166,56 @@ def test_lbfgs_matches_torch(problem, case):
     their_losses, their_iterates, their_counts = run_lbfgs(torch, torch.optim, problem, kwargs)
     assert our_counts == their_counts  # iterations, closure calls, remembered pairs
     np.testing.assert_allclose(our_losses, their_losses, rtol=LBFGS_RTOL, atol=1e-14)
-    np.testing.assert_allclose(our_iterates, their_iterates, rtol=LBFGS_RTOL, atol=1e-14)
+    np.testing.assert_allclose(our_iterates, their_iterates, rtol=0, atol=LBFGS_RTOL * abs(their_iterates).max())
+
+
+# one-dimensional functions (value, derivative) for the line search alone: convex, two wells, wavy, a steep step
+LINE_FUNCTIONS = {
+    "quadratic": (lambda y: (y - 3) ** 2, lambda y: 2 * (y - 3)),
+    "double-well": (lambda y: y ** 4 - 3 * y ** 2 + y, lambda y: 4 * y ** 3 - 6 * y + 1),
+    "wavy": (lambda y: np.sin(3 * y) + 0.1 * y ** 2, lambda y: 3 * np.cos(3 * y) + 0.2 * y),
+    "steep-step": (lambda y: y ** 2 + 10 * np.tanh(5 * y), lambda y: 2 * y + 50 * (1 - np.tanh(5 * y) ** 2)),
+}
+
+
+def line_search(strong_wolfe, array, function, start, t, tolerance_change, max_ls):
+    """Run a line search from ``start`` down the negative gradient of a 1-d function: (loss, slope, t, evaluations)."""
+    value, derivative = function
+    x = array(np.array([start]))
+    g = array(derivative(np.array([start])))
+    d = -g
+
+    def obj_func(x, t, d):
+        y = x + t * d
+        return float(value(np.asarray(y))[0]), array(derivative(np.asarray(y)))
+
+    f_new, g_new, t_new, evaluations = strong_wolfe(obj_func, x, t, d, float(value(np.array([start]))[0]), g,
+                                                    g.dot(d), tolerance_change=tolerance_change, max_ls=max_ls)
+    return float(f_new), float(g_new[0]), float(t_new), evaluations
+
+
+@pytest.mark.parametrize("function", LINE_FUNCTIONS)
+def test_strong_wolfe_line_search_matches_torchs(function):
+    """Every branch: steps too short (extrapolation), too long (zoom, also to within 10% of an end, twice), a
+    bracket below tolerance_change, and the evaluation budget max_ls running out."""
+    from torch.optim.lbfgs import _strong_wolfe as torch_strong_wolfe
+
+    from minigrad.optim.lbfgs import _strong_wolfe
+    value, derivative = LINE_FUNCTIONS[function]
+    for start in (0.0, 1.3, -2.0):
+        f_scale, g_scale = abs(value(np.array([start]))[0]) + 1, abs(derivative(np.array([start]))[0]) + 1
+        for t in (1e-3, 0.1, 1.0, 3.0, 10.0, 100.0):
+            for tolerance_change in (1e-9, 1.0):
+                for max_ls in (25, 2, 1):
+                    args = (LINE_FUNCTIONS[function], start, t, tolerance_change, max_ls)
+                    ours = line_search(_strong_wolfe, lambda a: a, *args)
+                    theirs = line_search(torch_strong_wolfe, torch.from_numpy, *args)
+                    where = f"start {start}, t {t}, tolerance_change {tolerance_change}, max_ls {max_ls}"
+                    assert ours[3] == theirs[3], where
+                    # torch's sqrt of a 0-d double can be an ulp off the correctly rounded one
+                    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-12, atol=1e-15, err_msg=where)
+                    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-12 * f_scale, err_msg=where)
+                    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12, atol=1e-12 * g_scale, err_msg=where)
 
 
 def test_lbfgs_with_strong_wolfe_reaches_the_rosenbrock_minimum():
