@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..checks import check_number
-from .optimizer import Optimizer, check_hyperparameters, check_implementation_flags, zeros_like
+from .optimizer import Optimizer, check_hyperparameters, check_implementation_flags, count_step, directed_gradient
 
 
 class Adadelta(Optimizer):
@@ -27,15 +27,8 @@ class Adadelta(Optimizer):
     def _update(self, param, grad, group, state):
         rho, eps = group["rho"], group["eps"]
         xp = backend.device_of(param).xp
-        if group["maximize"]:
-            grad = -grad
-        if "step" not in state:
-            state["step"] = 0
-            state["square_avg"] = zeros_like(param)
-            state["acc_delta"] = zeros_like(param)
-        state["step"] += 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        count_step(state, param, square_avg=True, acc_delta=True)
+        grad = directed_gradient(grad, param, group["maximize"], group["weight_decay"])
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad

@@ -4,7 +4,8 @@ the gradient and applied to the parameters directly."""
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer, check_betas, check_hyperparameters, check_implementation_flags, lerp_, zeros_like
+from .optimizer import (Optimizer, check_betas, check_hyperparameters, check_implementation_flags, count_step,
+                        directed_gradient, lerp_)
 
 
 class Adam(Optimizer):
@@ -31,28 +32,20 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, group, state):
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if "step" not in state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(param)
-            state["exp_avg_sq"] = zeros_like(param)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_like(param)
-        state["step"] += 1
-        m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-        if weight_decay:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        decoupled = group["decoupled_weight_decay"]
+        xp = backend.device_of(param).xp
+        t = count_step(state, param, exp_avg=True, exp_avg_sq=True, max_exp_avg_sq=group["amsgrad"])
+        grad = directed_gradient(grad, param, group["maximize"], 0 if decoupled else weight_decay)
+        if decoupled and weight_decay:  # AdamW: the decay bypasses the moments
+            param *= 1 - lr * weight_decay
+        m, v = state["exp_avg"], state["exp_avg_sq"]
         lerp_(m, grad, 1 - beta1)
         v *= beta2
         v += (1 - beta2) * grad * grad
         if group["amsgrad"]:
-            v = backend.device_of(v).xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         # torch's arrangement of the bias corrections, so both give the same numbers
-        denominator = backend.device_of(v).xp.sqrt(v) / (1 - beta2 ** t) ** 0.5 + group["eps"]
+        denominator = xp.sqrt(v) / (1 - beta2 ** t) ** 0.5 + group["eps"]
         param -= (lr / (1 - beta1 ** t)) * m / denominator
 
 

@@ -15,6 +15,8 @@ comparing them synchronises, as it does in torch.
 
 from __future__ import annotations
 
+from functools import partial
+
 from .. import backend
 from ..checks import check_positive_int
 from ..engine import enable_grad
@@ -224,8 +226,8 @@ class LBFGS(Optimizer):
         if abs(flat_grad).max() <= tolerance_grad:  # already optimal
             return orig_loss
 
-        d, t, prev_flat_grad, prev_loss = state.get("d"), state.get("t"), state.get("prev_flat_grad"), \
-            state.get("prev_loss")
+        d, t = state.get("d"), state.get("t")
+        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
@@ -254,8 +256,8 @@ class LBFGS(Optimizer):
             if group["line_search_fn"] == "strong_wolfe":
                 x_init = self._clone_param()
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    lambda x, t, d: self._directional_evaluate(closure, x, t, d), x_init, t, d, loss, flat_grad,
-                    gtd, max_ls=max_eval - current_evals)
+                    partial(self._directional_evaluate, closure), x_init, t, d, loss, flat_grad, gtd,
+                    max_ls=max_eval - current_evals)
                 self._add_grad(t, d)
                 optimal = abs(flat_grad).max() <= tolerance_grad
             else:

@@ -140,6 +140,24 @@ def zeros_like(array):
     return backend.device_of(array).xp.zeros_like(array)
 
 
+def count_step(state: dict, param, **buffers: bool) -> int:
+    """Count one more update of a parameter and return the count; at its first, create at zero the buffers
+    (running averages) flagged True: ``count_step(state, param, exp_avg=True, max_exp_avg_sq=amsgrad)``."""
+    if "step" not in state:
+        state.update(step=0, **{name: zeros_like(param) for name, wanted in buffers.items() if wanted})
+    state["step"] += 1
+    return state["step"]
+
+
+def directed_gradient(grad, param, maximize: bool, weight_decay: float):
+    """The gradient an update follows: negated to climb (``maximize``), plus λθ for L2 ``weight_decay`` λ."""
+    if maximize:
+        grad = -grad
+    if weight_decay:
+        grad = grad + weight_decay * param
+    return grad
+
+
 def lerp_(start, end, weight: float) -> None:
     """start ← start + weight·(end - start), in place, rounded as torch's ``lerp_``: computed from the end that
     ``weight`` is nearer to (a running average's update, ``m ← βm + (1-β)g``, with weight 1-β)."""

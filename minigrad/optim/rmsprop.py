@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import Optimizer, check_hyperparameters, check_implementation_flags, lerp_, zeros_like
+from .optimizer import (Optimizer, check_hyperparameters, check_implementation_flags, count_step, directed_gradient,
+                        lerp_)
 
 
 class RMSprop(Optimizer):
@@ -27,18 +28,8 @@ class RMSprop(Optimizer):
     def _update(self, param, grad, group, state):
         alpha, momentum = group["alpha"], group["momentum"]
         xp = backend.device_of(param).xp
-        if group["maximize"]:
-            grad = -grad
-        if "step" not in state:
-            state["step"] = 0
-            state["square_avg"] = zeros_like(param)
-            if momentum > 0:
-                state["momentum_buffer"] = zeros_like(param)
-            if group["centered"]:
-                state["grad_avg"] = zeros_like(param)
-        state["step"] += 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
+        count_step(state, param, square_avg=True, momentum_buffer=momentum > 0, grad_avg=group["centered"])
+        grad = directed_gradient(grad, param, group["maximize"], group["weight_decay"])
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
