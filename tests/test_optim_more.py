@@ -3,7 +3,8 @@
 The first-order optimisers get the same parameters and the same gradients as torch's, step after step, and must
 hold the same parameters after every step. L-BFGS evaluates the loss itself, so it runs the same problem (the
 Rosenbrock function, a small least-squares fit) through the same closure on both sides; the closure's calls (their
-number and losses) and the iterates must agree.
+number and losses) and the iterates must agree; its strong-Wolfe line search is also run alone, against torch's,
+on one-dimensional functions chosen to take every branch.
 """
 
 import numpy as np
@@ -14,6 +15,9 @@ from conftest import host
 from minigrad import optim
 
 torch = pytest.importorskip("torch")
+from torch.optim.lbfgs import _strong_wolfe as torch_strong_wolfe  # noqa: E402  (the oracle of the line search)
+
+from minigrad.optim.lbfgs import _strong_wolfe  # noqa: E402
 
 STEPS = 10
 SHAPES = [(3, 2), (4,)]
@@ -74,7 +78,7 @@ def test_first_order_optimizers_match_torch_step_by_step(case):
                                        err_msg=f"parameter {i}, step {step}")
 
 
-@pytest.mark.parametrize("name", ["AdamW", "RMSprop", "Adadelta"])
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adadelta", "LBFGS"])
 def test_defaults_are_torchs(name):
     ours = getattr(optim, name)([minigrad.zeros(2, requires_grad=True)]).param_groups[0]
     theirs = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)]).param_groups[0]
@@ -119,6 +123,16 @@ def least_squares(lib):
         weight, bias = params
         return ((lib.tensor(inputs) @ weight.T + bias - lib.tensor(targets)) ** 2).mean()
     return make, loss
+
+
+def closure_for(optimizer, loss_of, params):
+    """torch's closure: clear the gradients, compute the loss, backward, return the loss."""
+    def closure():
+        optimizer.zero_grad()
+        loss = loss_of(params)
+        loss.backward()
+        return loss
+    return closure
 
 
 PROBLEMS = {"rosenbrock": rosenbrock, "least-squares": least_squares}
@@ -199,9 +213,6 @@ def line_search(strong_wolfe, array, function, start, t, tolerance_change, max_l
 def test_strong_wolfe_line_search_matches_torchs(function):
     """Every branch: steps too short (extrapolation), too long (zoom, also to within 10% of an end, twice), a
     bracket below tolerance_change, and the evaluation budget max_ls running out."""
-    from torch.optim.lbfgs import _strong_wolfe as torch_strong_wolfe
-
-    from minigrad.optim.lbfgs import _strong_wolfe
     value, derivative = LINE_FUNCTIONS[function]
     for start in (0.0, 0.5, 1.3, -2.0):
         f_scale, g_scale = abs(value(np.array([start]))[0]) + 1, abs(derivative(np.array([start]))[0]) + 1
@@ -246,13 +257,13 @@ def test_lbfgs_closure_runs_with_gradients_enabled():
     optimizer = optim.LBFGS([x], max_iter=3)
     with minigrad.no_grad():
         optimizer.step(closure_for(optimizer, lambda ps: (ps[0] * ps[0]).sum(), [x]))
-    assert abs(host(x)).max() < 0.5
+    np.testing.assert_array_equal(host(x), [0.0, 0.0])  # the first step, of length lr / ‖g‖₁, lands on 0
 
 
 # --- state_dict ----------------------------------------------------------------------------------------------
-def continue_after_restoring(make_optimizer, advance, steps_before, steps_after):
-    """Run an optimiser, restore its state_dict into a fresh one over copies of the parameters, and advance both:
-    the parameters after each later step, for both."""
+def continue_after_restoring(make_optimizer, advance, steps_before, steps_after, through=None):
+    """Run an optimiser, restore its state_dict into a fresh one over copies of the parameters (passing it
+    ``through`` a function first, if given), and advance both: the parameters after each later step, for both."""
     rng = np.random.default_rng(3)
     params = [minigrad.tensor(rng.standard_normal(shape), requires_grad=True) for shape in SHAPES]
     original = make_optimizer(params)
@@ -260,7 +271,8 @@ def continue_after_restoring(make_optimizer, advance, steps_before, steps_after)
         advance(original, params, step)
     copies = [minigrad.tensor(host(p), requires_grad=True) for p in params]
     restored = make_optimizer(copies)
-    restored.load_state_dict(original.state_dict())
+    saved = original.state_dict()
+    restored.load_state_dict(through(saved) if through else saved)
     pairs = []
     for step in range(steps_before, steps_before + steps_after):
         advance(original, params, step)  # before the restored one: the two must not share state
@@ -273,16 +285,6 @@ def gradient_step(optimizer, params, step):
     rng = np.random.default_rng(100 + step)
     set_gradients(params, [rng.standard_normal(p.shape) for p in params], minigrad.tensor)
     optimizer.step()
-
-
-def closure_for(optimizer, loss_of, params):
-    """torch's closure: clear the gradients, compute the loss, backward, return the loss."""
-    def closure():
-        optimizer.zero_grad()
-        loss = loss_of(params)
-        loss.backward()
-        return loss
-    return closure
 
 
 def lbfgs_step(optimizer, params, step):
@@ -298,11 +300,16 @@ def test_restored_first_order_optimizer_continues_as_the_original(case):
             np.testing.assert_array_equal(b, a)
 
 
+@pytest.mark.parametrize("via_file", [False, True])
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
-def test_restored_lbfgs_continues_as_the_original(line_search_fn):
+def test_restored_lbfgs_continues_as_the_original(line_search_fn, via_file, tmp_path):
     def make(params):
         return optim.LBFGS(params, lr=0.5, max_iter=4, history_size=3, line_search_fn=line_search_fn)
-    for original, restored in continue_after_restoring(make, lbfgs_step, 2, 3):
+
+    def save_and_load(state_dict):
+        minigrad.save(state_dict, tmp_path / "lbfgs.npz")
+        return minigrad.load(tmp_path / "lbfgs.npz")
+    for original, restored in continue_after_restoring(make, lbfgs_step, 2, 3, save_and_load if via_file else None):
         for a, b in zip(original, restored):
             np.testing.assert_array_equal(b, a)
 
@@ -369,7 +376,8 @@ def test_lbfgs_refuses_an_unknown_line_search_with_torchs_error_type():
 
 
 def test_lbfgs_refuses_parameter_groups_as_torch_does():
-    groups = lambda lib: [{"params": [lib.zeros(2, requires_grad=True)]}, {"params": [lib.zeros(2, requires_grad=True)]}]
+    def groups(lib):
+        return [{"params": [lib.zeros(2, requires_grad=True)]}, {"params": [lib.zeros(2, requires_grad=True)]}]
     with pytest.raises(ValueError):
         torch.optim.LBFGS(groups(torch))
     with pytest.raises(ValueError, match="LBFGS: expected one parameter group .*got 2"):
@@ -379,9 +387,9 @@ def test_lbfgs_refuses_parameter_groups_as_torch_does():
 @pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adadelta"])
 def test_implementation_choices_are_accepted_and_change_nothing(name):
     ours, theirs = twin_parameters(np.random.default_rng(4))
-    fused = dict(fused=False) if name.startswith("Adam") else {}
-    our_optimizer = getattr(optim, name)(ours, foreach=False, capturable=False, differentiable=False, **fused)
-    their_optimizer = getattr(torch.optim, name)(theirs)
+    choice = dict(fused=True) if name.startswith("Adam") else dict(foreach=True)
+    our_optimizer = getattr(optim, name)(ours, capturable=False, differentiable=False, **choice)
+    their_optimizer = getattr(torch.optim, name)(theirs)  # torch's default implementation
     grads = [np.full(shape, 0.5) for shape in SHAPES]
     set_gradients(ours, grads, minigrad.tensor)
     set_gradients(theirs, grads, torch.tensor)
