@@ -9,8 +9,9 @@ length at most ``lr`` in the 1-norm), or the one a line search finds that satisf
     |∇f(θ + t·d)ᵀd| ≤ c₂·|∇f(θ)ᵀd|          (the slope along d has flattened)
 
 All parameters are treated as one flat vector, so the optimiser has a single parameter group. Like torch's, the
-scalars of the algorithm (slopes, step lengths, curvatures) stay 0-d arrays of the parameters' dtype and device;
-comparing them synchronises, as it does in torch.
+scalars of the algorithm (slopes, step lengths, curvatures) stay 0-d arrays of the parameters' dtype and device
+(NumPy scalars on the cpu), so a float32 model computes them in float32 as torch does; comparing them synchronises
+with the device, as it does in torch.
 """
 
 from __future__ import annotations
