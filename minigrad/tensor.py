@@ -339,11 +339,12 @@ class Tensor(Math, Reduce, Shape, InPlace):
             raise TypeError(f"only integer tensors can be used as an index, got dtype {self.dtype}")
         return _builtin_int(self.item())
 
-    def to(self, *args, device=None, dtype=None) -> "Tensor":
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False) -> "Tensor":
         """Move to a device and/or cast: ``t.to('cuda')``, ``t.to(minigrad.float64)``, ``t.to(other)``.
 
         Differentiable: the gradient flows back to the original device and dtype. Returns self when nothing
-        changes.
+        changes (unless ``copy``). ``non_blocking`` is accepted for torch's sake: transfers here always complete
+        before ``to`` returns.
         """
         for arg in args:
             if isinstance(arg, Tensor):
@@ -355,7 +356,7 @@ class Tensor(Math, Reduce, Shape, InPlace):
         device = self.device if device is None else backend.get_device(device)
         dtype = self.dtype if dtype is None else backend.as_dtype(dtype)
         if device == self.device and dtype == self.dtype:
-            return self
+            return self.clone() if copy else self
         return apply(ops.To, self, device=device, dtype=dtype)
 
     def cpu(self):

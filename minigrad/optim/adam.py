@@ -1,37 +1,62 @@
-"""Adam, as torch.optim.Adam."""
+"""Adam and AdamW, as torch.optim.Adam and torch.optim.AdamW: AdamW is Adam with its weight decay taken out of
+the gradient and applied to the parameters directly."""
 
 from __future__ import annotations
 
-import math
-
-from .optimizer import Optimizer, check_betas, check_hyperparameters, zeros_like
+from .. import backend
+from .optimizer import (Optimizer, check_betas, check_hyperparameters, check_implementation_flags, count_step,
+                        directed_gradient, lerp_)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): steps scaled by running estimates of the gradient's mean and square.
 
     m ← β₁m + (1-β₁)g;  v ← β₂v + (1-β₂)g²;  θ ← θ - η·(m / (1-β₁ᵗ)) / (√(v / (1-β₂ᵗ)) + ε)
+
+    ``weight_decay`` λ adds λθ to the gradient (L2 regularisation, which then passes through the moments), or,
+    with ``decoupled_weight_decay=True`` (AdamW), shrinks the parameters before the step, θ ← θ(1 - ηλ).
+    ``amsgrad`` divides by the largest v seen so far instead of v; ``maximize`` climbs the objective.
+    ``foreach`` and ``fused`` are accepted and change nothing; ``capturable`` and ``differentiable`` only as False.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        check_hyperparameters("Adam", lr=lr, eps=eps, weight_decay=weight_decay)
-        check_betas("Adam", betas)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        name = type(self).__name__
+        check_hyperparameters(name, lr=lr, eps=eps, weight_decay=weight_decay)
+        check_betas(name, betas)
+        check_implementation_flags(name, foreach, fused, capturable, differentiable)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, group, state):
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * param
-        beta1, beta2 = group["betas"]
-        if "step" not in state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(grad)
-            state["exp_avg_sq"] = zeros_like(grad)
-        state["step"] += 1
-        m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-        m *= beta1
-        m += (1 - beta1) * grad
+        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        decoupled = group["decoupled_weight_decay"]
+        xp = backend.device_of(param).xp
+        t = count_step(state, param, exp_avg=True, exp_avg_sq=True, max_exp_avg_sq=group["amsgrad"])
+        grad = directed_gradient(grad, param, group["maximize"], 0 if decoupled else weight_decay)
+        if decoupled and weight_decay:  # AdamW: the decay bypasses the moments
+            param *= 1 - lr * weight_decay
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        lerp_(m, grad, 1 - beta1)
         v *= beta2
         v += (1 - beta2) * grad * grad
+        if group["amsgrad"]:
+            v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         # torch's arrangement of the bias corrections, so both give the same numbers
-        denominator = (v ** 0.5) / math.sqrt(1 - beta2 ** t) + group["eps"]
-        param -= (group["lr"] / (1 - beta1 ** t)) * m / denominator
+        denominator = xp.sqrt(v) / (1 - beta2 ** t) ** 0.5 + group["eps"]
+        param -= (lr / (1 - beta1 ** t)) * m / denominator
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter, 2019): Adam whose weight decay shrinks the parameters directly,
+    θ ← θ(1 - ηλ), instead of passing through the moments (where Adam's per-coordinate scaling would undo it).
+    Note the default weight_decay, 1e-2 (Adam's is 0).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -10,6 +10,7 @@ import warnings
 
 from .. import backend
 from ..checks import check_number
+from ..engine import enable_grad
 from ..tensor import Tensor
 
 
@@ -52,9 +53,16 @@ class Optimizer:
                 elif p.grad is not None:
                     p.grad._array[...] = 0
 
-    def step(self) -> None:
+    def step(self, closure=None):
         """Update every parameter that has a gradient, in place (each update is an in-place change: it bumps the
-        parameter's version, so a graph that saved the old value refuses to backward through it)."""
+        parameter's version, so a graph that saved the old value refuses to backward through it).
+
+        ``closure``, as torch's: a function that recomputes the loss (and its gradients) first; its loss is
+        returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
@@ -62,9 +70,15 @@ class Optimizer:
                     _check_state_device(type(self).__name__, p, state)
                     self._update(p._array, p.grad._array, group, state)
                     p._bump_version()
+        return loss
 
     def _update(self, param, grad, group: dict, state: dict) -> None:
         raise NotImplementedError
+
+    def _state_shape(self, param: Tensor, key: str) -> tuple:
+        """The shape the state ``key`` of ``param`` has (checked by load_state_dict): the parameter's own, unless an
+        optimiser keeps state of another shape (LBFGS's flattened vectors)."""
+        return param.shape
 
     def state_dict(self) -> dict:
         """Hyper-parameters and per-parameter state, with parameters named by their position (as torch does)."""
@@ -76,8 +90,7 @@ class Optimizer:
                 index.setdefault(p, len(index))
                 ids.append(index[p])
             groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
-        state = {index[p]: {k: Tensor._make(v) if backend.is_array(v) else v for k, v in s.items()}
-                 for p, s in self.state.items()}
+        state = {index[p]: {k: _as_tensors(v) for k, v in s.items()} for p, s in self.state.items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -96,19 +109,31 @@ class Optimizer:
             if i not in params:
                 raise ValueError(f"load_state_dict: state for parameter {i}, which no group holds")
             p = params[i]
-            entry = {}
-            for key, value in saved.items():
-                if isinstance(value, Tensor) or backend.is_array(value):
-                    array = value._array if isinstance(value, Tensor) else value
-                    if tuple(array.shape) != p.shape:
-                        raise ValueError(f"load_state_dict: state '{key}' of parameter {i}: expected shape "
-                                         f"{p.shape}, got {tuple(array.shape)}")
-                    value = backend.transfer(array, p.device).astype(p.dtype)
-                entry[key] = value
-            new_state[p] = entry
+            new_state[p] = {key: _as_arrays(value, p, self._state_shape(p, key), f"state '{key}' of parameter {i}")
+                            for key, value in saved.items()}
         for saved, own in zip(groups, self.param_groups):
             own.update({k: v for k, v in saved.items() if k != "params"})
         self.state = new_state
+
+
+def _as_tensors(value):
+    """A state value as state_dict hands it out: arrays as Tensors, also inside lists (LBFGS's history)."""
+    if isinstance(value, list):
+        return [_as_tensors(item) for item in value]
+    return Tensor._make(value) if backend.is_array(value) else value
+
+
+def _as_arrays(value, param: Tensor, shape: tuple, where: str):
+    """A saved state value as the optimiser keeps it: Tensors and arrays (also inside lists) copied to the
+    parameter's device and dtype, as torch casts them, after checking their shape."""
+    if isinstance(value, list):
+        return [_as_arrays(item, param, shape, where) for item in value]
+    if not (isinstance(value, Tensor) or backend.is_array(value)):
+        return value
+    array = value._array if isinstance(value, Tensor) else value
+    if tuple(array.shape) != shape:
+        raise ValueError(f"load_state_dict: {where}: expected shape {shape}, got {tuple(array.shape)}")
+    return backend.transfer(array, param.device).astype(param.dtype)
 
 
 def _check_state_device(optimizer: str, param: Tensor, state: dict) -> None:
@@ -122,6 +147,46 @@ def _check_state_device(optimizer: str, param: Tensor, state: dict) -> None:
 
 def zeros_like(array):
     return backend.device_of(array).xp.zeros_like(array)
+
+
+def count_step(state: dict, param, **buffers: bool) -> int:
+    """Count one more update of a parameter and return the count; at its first, create at zero the buffers
+    (running averages) flagged True: ``count_step(state, param, exp_avg=True, max_exp_avg_sq=amsgrad)``."""
+    if "step" not in state:
+        state.update(step=0, **{name: zeros_like(param) for name, wanted in buffers.items() if wanted})
+    state["step"] += 1
+    return state["step"]
+
+
+def directed_gradient(grad, param, maximize: bool, weight_decay: float):
+    """The gradient an update follows: negated to climb (``maximize``), plus λθ for L2 ``weight_decay`` λ."""
+    if maximize:
+        grad = -grad
+    if weight_decay:
+        grad = grad + weight_decay * param
+    return grad
+
+
+def lerp_(start, end, weight: float) -> None:
+    """start ← start + weight·(end - start), in place, rounded as torch's ``lerp_``: computed from the end that
+    ``weight`` is nearer to (a running average's update, ``m ← βm + (1-β)g``, with weight 1-β)."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
+
+
+def check_implementation_flags(optimizer: str, foreach=None, fused=None, capturable=False, differentiable=False):
+    """torch's choices between implementations of one update: ``foreach`` and ``fused`` are accepted and change
+    nothing (minigrad has one implementation, which computes what torch's default one does). ``capturable`` (for
+    CUDA graphs) and ``differentiable`` (a step autograd can differentiate) are accepted only as False: the steps
+    here run outside the graph and are not captured."""
+    for name, value in (("capturable", capturable), ("differentiable", differentiable)):
+        if value:
+            raise NotImplementedError(f"{optimizer}: expected {name}=False, got {value!r}: minigrad's optimisers "
+                                      "update the parameters outside the graph, with one implementation")
+    if fused and foreach:
+        raise RuntimeError(f"{optimizer}: expected at most one of fused and foreach to be True, got both")
 
 
 def check_hyperparameters(optimizer: str, **values) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, check_hyperparameters, zeros_like
+from .optimizer import Optimizer, check_hyperparameters
 
 
 class SGD(Optimizer):
