@@ -54,8 +54,8 @@ def einsum(equation, *operands):
 
 
 def meshgrid(*tensors, indexing="ij"):
-    """Coordinate grids from 1-d tensors: with indexing 'ij' the i-th output varies along dim i ('xy' swaps the
-    first two, as NumPy's default)."""
+    """Coordinate grids from 1-d tensors: with indexing 'ij' the i-th output varies along dim i; 'xy' (NumPy's
+    default) swaps the grids' first two dims, so the first tensor varies along the columns."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
@@ -64,14 +64,11 @@ def meshgrid(*tensors, indexing="ij"):
         if check_tensor(t, "meshgrid", "every tensor").ndim > 1:
             raise RuntimeError(f"meshgrid: expected 0-d or 1-d tensors, got shape {t.shape}")
     vectors = [t.reshape(-1) for t in tensors]
-    if indexing == "xy" and len(vectors) >= 2:
-        vectors[0], vectors[1] = vectors[1], vectors[0]
     shape = tuple(v.shape[0] for v in vectors)
     grids = [v.reshape(tuple(-1 if axis == i else 1 for axis in range(len(vectors)))).expand(shape)
              for i, v in enumerate(vectors)]
-    if indexing == "xy" and len(grids) >= 2:
+    if indexing == "xy" and len(grids) >= 2:  # the 'ij' grids with their first two dims swapped
         grids = [g.transpose(0, 1) for g in grids]
-        grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
 
 

@@ -30,15 +30,10 @@ from minigrad import Tensor, nn, trace
 from .multihead_attention import MultiheadAttention, _causal_mask, _positive_int, _probability
 
 
-def _gelu(input):
-    """F.gelu, looked up when called: minigrad.nn.functional gains gelu after this module was written."""
-    return F.gelu(input)
-
-
 def _activation(activation, layer: str):
     """The activation named "relu" or "gelu", or any callable (a function or a module), as torch accepts."""
     if isinstance(activation, str):
-        named = {"relu": F.relu, "gelu": _gelu}
+        named = {"relu": F.relu, "gelu": F.gelu}
         if activation not in named:
             raise RuntimeError(f"{layer}: expected activation 'relu', 'gelu' or a callable, got {activation!r}")
         return named[activation]

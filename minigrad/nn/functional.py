@@ -33,6 +33,17 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return input._inplace("leaky_relu_", leaky) if inplace else leaky(input)
 
 
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x), Φ the standard normal CDF: Φ(x) = (1 + erf(x/√2))/2 (``approximate='tanh'``: torch's
+    0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))))."""
+    check_floating(check_tensor(input, "gelu"), "gelu")
+    if approximate == "none":
+        return input * 0.5 * (1 + (input * 0.7071067811865476).erf())
+    if approximate == "tanh":
+        return input * 0.5 * (1 + ((input + 0.044715 * input ** 3) * 0.7978845608028654).tanh())
+    raise ValueError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}")
+
+
 def sigmoid(input: Tensor) -> Tensor:
     return check_tensor(input, "sigmoid").sigmoid()
 
@@ -213,6 +224,6 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     return out
 
 
-__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "embedding",
+__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "embedding",
            "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]

@@ -11,7 +11,6 @@ import pytest
 from rich.console import Console
 
 import minigrad
-import minigrad.nn.functional as F
 import models
 import models.nn
 from minigrad import trace
@@ -19,7 +18,6 @@ from minigrad import trace
 RTOL, ATOL = 1e-9, 1e-12
 E, H, L, S, N = 8, 2, 3, 4, 2  # embed_dim, heads, target length, source length, batch
 
-needs_gelu = pytest.mark.skipif(not hasattr(F, "gelu"), reason="minigrad.nn.functional.gelu is not there yet")
 # torch warns that its nested-tensor fast path is off for sequence-first layers: nothing to do with the results
 quiet_nested = pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
 # a boolean padding mask beside a float causal mask, as in torch's own tutorials: both libraries warn
@@ -264,7 +262,7 @@ def layer_options(torch, activation, **options):
     return dict(common, activation=ours), dict(common, activation=torch_activation(torch, theirs))
 
 
-ACTIVATION_PARAMS = [pytest.param(name, marks=needs_gelu) if name == "gelu" else name for name in ACTIVATIONS]
+ACTIVATION_PARAMS = list(ACTIVATIONS)
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_PARAMS)
@@ -311,7 +309,7 @@ def decoder(nn, options, stacked):
 # torch's decoder stack is not compared with an activation module: its copies of the layer lose the module and
 # fall back to relu (TransformerDecoderLayer.__setstate__ looks for "activation" outside the submodules)
 @mixed_masks
-@pytest.mark.parametrize("activation, stacked", [("relu", True), pytest.param("gelu", True, marks=needs_gelu),
+@pytest.mark.parametrize("activation, stacked", [("relu", True), ("gelu", True),
                                                  ("callable", True), ("module", False)])
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("batch_first", [False, True])
