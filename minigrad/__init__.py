@@ -11,7 +11,7 @@ first time one is used.
 """
 
 from . import backend
-from .autograd import Function, detect_anomaly
+from .autograd import Function, GradcheckError, detect_anomaly, gradcheck, gradgradcheck
 from .backend import Device, get_default_dtype, manual_seed, set_default_device, set_default_dtype
 from .backend import get_device as device
 from .checks import broadcast_shapes
@@ -25,10 +25,9 @@ from .functions import (abs, all, amax, any, argmax, argmin, argsort, bmm, cat, 
                         minimum, narrow, numel, permute, relu, repeat_interleave, reshape, sigmoid, sin, sinh,
                         softmax, sort, split, sqrt, squeeze, stack, std, sum, swapaxes, t, tanh, topk, transpose, tril,
                         triu, unbind, unsqueeze, var, where)
-from .gradcheck import GradcheckError, gradcheck
 from .io import load, save
 from .tensor import Tensor
-from . import autograd, nn, optim, trace, utils
+from . import autograd, func, nn, optim, trace, utils
 from . import backends, cuda, jit, onnx  # torch's GPU questions and switches; refusals for ONNX, TorchScript
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import minigrad
+from minigrad import selftest as checks
 from minigrad.trace.render import console as make_console
 
 TUTORIALS = pathlib.Path(__file__).resolve().parent.parent / "tutorials"
@@ -94,82 +95,39 @@ def tutorials_command(console, args) -> int:
 
 
 # --- selftest -------------------------------------------------------------------------------------------------
-def _selftest_cases():
-    """(name, function, input shapes, positive inputs?) for every primitive op and the main composites."""
-    import minigrad.nn.functional as F
-
-    index = minigrad.tensor([0, 2, 0])
-    mask = minigrad.tensor([[True, False, True], [False, True, True]])
-    target = minigrad.tensor([1, 0])
-    return [
-        ("add (broadcast)", lambda a, b: a + b, [(2, 3), (3,)], False),
-        ("sub", lambda a, b: a - b, [(2, 3), (2, 1)], False),
-        ("mul", lambda a, b: a * b, [(2, 3), (2, 3)], False),
-        ("div", lambda a, b: a / b, [(2, 3), (2, 3)], True),
-        ("pow", lambda a, b: a ** b, [(2, 3), (2, 3)], True),
-        ("neg", lambda a: -a, [(2, 3)], False),
-        ("exp", lambda a: a.exp(), [(2, 3)], False),
-        ("log", lambda a: a.log(), [(2, 3)], True),
-        ("tanh", lambda a: a.tanh(), [(2, 3)], False),
-        ("sigmoid", lambda a: a.sigmoid(), [(2, 3)], False),
-        ("relu", lambda a: a.relu(), [(2, 3)], True),
-        ("sqrt", lambda a: a.sqrt(), [(2, 3)], True),
-        ("abs", lambda a: a.abs(), [(2, 3)], True),
-        ("clamp", lambda a: a.clamp(0.2, 2.0), [(2, 3)], True),
-        ("matmul (batched)", lambda a, b: a @ b, [(2, 2, 3), (3, 4)], False),
-        ("sum (dim)", lambda a: a.sum(1), [(2, 3)], False),
-        ("mean", lambda a: a.mean(), [(2, 3)], False),
-        ("max (dim)", lambda a: a.max(1).values, [(2, 3)], False),
-        ("amax", lambda a: a.amax(0), [(2, 3)], False),
-        ("reshape", lambda a: a.reshape(3, 2), [(2, 3)], False),
-        ("permute", lambda a: a.permute(2, 0, 1), [(2, 3, 2)], False),
-        ("expand", lambda a: a.expand(2, 3), [(1, 3)], False),
-        ("index (repeats)", lambda a: a[index], [(3, 2)], False),
-        ("index (mask)", lambda a: a[mask], [(2, 3)], False),
-        ("gather", lambda a: a.gather(1, minigrad.tensor([[2, 0], [1, 1]])), [(2, 3)], False),
-        ("cat", lambda a, b: minigrad.cat([a, b], 1), [(2, 3), (2, 2)], False),
-        ("split", lambda a: a.split([1, 2], 1)[1], [(2, 3)], False),
-        ("unbind", lambda a: a.unbind(0)[1], [(2, 3)], False),
-        ("stack", lambda a, b: minigrad.stack([a, b], 1), [(2, 3), (2, 3)], False),
-        ("where", lambda a, b: minigrad.where(mask, a, b), [(2, 3), (2, 3)], False),
-        ("softmax", lambda a: a.softmax(1), [(2, 3)], False),
-        ("log_softmax", lambda a: a.log_softmax(1), [(2, 3)], False),
-        ("cross_entropy", lambda a: F.cross_entropy(a, target), [(2, 3)], False),
-    ]
-
-
 def selftest(console, args) -> int:
-    """Gradcheck every op on a device, the way a GPU user checks an install."""
+    """Check every op's derivatives against central differences on a device (reverse mode, forward mode and second
+    derivatives), the way a GPU user checks an install."""
     device = named_device(console, args.device)
     if device is None:
         return 2
     previous = minigrad.get_default_device()
     minigrad.set_default_device(device)
-    table = Table(title=f"gradcheck on device {device} (float64, central differences)", box=None)
+    table = Table(title=f"derivatives on device {device} against central differences (float64)", box=None)
     table.add_column("op")
-    table.add_column("result")
+    for check in checks.CHECKS:
+        table.add_column(check)
     failures = 0
     try:
-        cases = _selftest_cases()
+        cases = checks.cases()
         with progress(console) as bar:
             task = bar.add_task("checking", total=len(cases), status="")
             for name, fn, shapes, positive in cases:
-                minigrad.manual_seed(0)
-                inputs = [minigrad.randn(*shape, dtype=minigrad.float64) for shape in shapes]
-                if positive:
-                    inputs = [x.abs() + 0.5 for x in inputs]
-                inputs = [x.requires_grad_() for x in inputs]
-                try:
-                    minigrad.gradcheck(fn, inputs)
-                    table.add_row(name, "[green]ok[/green]")
-                except Exception as error:  # report every failing op, not just the first
+                row = []
+                for check in checks.CHECKS:
+                    try:
+                        checks.check(fn, checks.inputs_for(shapes, positive), check)
+                        row.append("[green]ok[/green]")
+                    except Exception as error:  # report every failing op, not just the first
+                        row.append(f"[red]FAILED[/red] {str(error)[:40]}")
+                if any("FAILED" in cell for cell in row):
                     failures += 1
-                    table.add_row(name, f"[red]FAILED[/red] {str(error)[:60]}")
+                table.add_row(name, *row)
                 bar.update(task, advance=1, status=name)
     finally:
         minigrad.set_default_device(previous)
     console.print(table)
-    console.print(f"{len(cases) - failures} of {len(cases)} ops passed on {device}.")
+    console.print(f"{len(cases) - failures} of {len(cases)} ops passed all {len(checks.CHECKS)} checks on {device}.")
     return 1 if failures else 0
 
 

@@ -153,6 +153,10 @@ class Function:
     pre_hooks = None
     released = False
     _saved = ()
+    # What this node computes its formulas with: None for arrays (ctx.xp is NumPy/CuPy, ctx.saved_tensors the saved
+    # arrays); while its backward is being differentiated (create_graph) or its jvp computed, the tensor side's
+    # arithmetic of tensors (ctx.xp is minigrad's differentiable ops under NumPy's names, saved_tensors tensors).
+    _values = None
 
     # --- the methods each op writes --------------------------------------------------------------------------
     @staticmethod
@@ -162,6 +166,11 @@ class Function:
     @staticmethod
     def backward(ctx, *grads):
         raise NotImplementedError
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """Forward mode: d(output) for the inputs' tangents d(input) (None where an input has none)."""
+        raise NotImplementedError(f"{ctx.name()}: this op has no jvp (forward-mode derivative)")
 
     # --- used inside forward/backward -------------------------------------------------------------------------
     def save_for_backward(self, *arrays) -> None:
@@ -174,7 +183,7 @@ class Function:
         """What forward saved, after checking that no in-place change touched an input or output since."""
         if self.released:
             raise RuntimeError(_FREED)
-        for counter, version, position in self.__dict__.get("_saved_versions", ()):
+        for counter, version, position, _ in self.__dict__.get("_saved_versions", ()):
             if counter[0] != version:
                 array = self._saved[position]
                 raise RuntimeError(
@@ -182,7 +191,7 @@ class Function:
                     f"operation: [{array.dtype} {list(array.shape)}], saved by {self.name()}, is at version "
                     f"{counter[0]}; expected version {version} instead. Hint: the in-place change happened after "
                     "this op's forward; clone() the tensor before changing it, or change it before using it.")
-        return self._saved
+        return self._saved if self._values is None else self._values.saved(self)
 
     @property
     def needs_input_grad(self) -> list:
@@ -191,8 +200,9 @@ class Function:
 
     @property
     def xp(self):
-        """The array module (numpy or cupy) of the device this op runs on."""
-        return self.device.xp
+        """The array module of the device this op runs on (numpy or cupy, with a few additions: backend.devices),
+        or, while a formula is computed on tensors, the same names on minigrad's differentiable ops."""
+        return self.device.xp if self._values is None else self._values.namespace(self.device)
 
     # --- recording ----------------------------------------------------------------------------------------------
     def connect(self, edges: list, num_outputs: int) -> None:
@@ -256,7 +266,8 @@ def unbroadcast(grad, shape: tuple):
 
 class ArrayGradients:
     """The arithmetic the engine does on gradients that are raw arrays (the first-order path). Differentiating
-    a gradient again needs the same three on tensors; the tensor side supplies them (``create_graph``)."""
+    a gradient again needs the same on tensors; the tensor side supplies it (``create_graph``), together with
+    ``namespace`` and ``saved``, which the nodes then use for their formulas (see Function._values)."""
 
     unbroadcast = staticmethod(unbroadcast)
 
@@ -302,6 +313,7 @@ def backward(roots, root_grads, retain_graph: bool = False, targets=None, gradie
     captured = None if wanted is None else [None] * len(targets)
     owned = set()  # (node, output_nr) whose gradient array the engine made itself (see ArrayGradients.add)
     unbroadcast_, cast, add = gradients.unbroadcast, gradients.cast, gradients.add
+    on_tensors = gradients is not ArrayGradients
     ready = [node for node, _ in roots if pending[node] == 0]
     ready = list(dict.fromkeys(ready))  # a node given twice as a root runs once
     while ready:
@@ -319,7 +331,14 @@ def backward(roots, root_grads, retain_graph: bool = False, targets=None, gradie
         else:
             if node.released:
                 raise RuntimeError(_FREED)
-            input_grads = node.backward(node, *output_grads)
+            if on_tensors:
+                node._values = gradients
+                try:
+                    input_grads = node.backward(node, *output_grads)
+                finally:
+                    del node._values
+            else:
+                input_grads = node.backward(node, *output_grads)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if len(input_grads) != len(node.edges):

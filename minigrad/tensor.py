@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 import weakref
 
-from . import backend, engine, ops
+from . import backend, dual, engine, ops
 from .tensor_hooks import RETAIN, AccumulateGrad, RemovableHandle, retainer, tensor_hook
 from .checks import is_int, sizes
 from .tensor_inplace import InPlace
@@ -74,38 +74,49 @@ def apply(function, *inputs, **params):
             edges.append(None)
     ctx.device = None if array_type is None else backend.DEVICE_OF_TYPE[array_type]
     out = function.forward(ctx, *arrays, **params)
+    if type(out) not in backend.DEVICE_OF_TYPE and type(out) is not tuple:
+        # NumPy answers a 0-d result with a scalar (np.float64); the tensor holds a 0-d array, and what forward
+        # saved must be that same array, so that backward can tell it is the output
+        scalar, out = out, backend.as_array(out)
+        if ctx._saved:
+            ctx._saved = tuple(out if value is scalar else value for value in ctx._saved)
     make = Tensor._make
     several = type(out) is tuple
     first = (out[0] if out else None) if several else out
     if not (wants_graph and first is not None and first.dtype.kind == "f"):
-        return tuple([make(array) for array in out]) if several else make(out)
-    # the call becomes a node of the graph, and the node owns its outputs
-    if several:
-        ctx.connect(edges, len(out))
-        results = tuple([make(array, ctx, number) for number, array in enumerate(out)])
-    else:
-        ctx.connect(edges, 1)
-        results = make(out, ctx)
-    if ctx._saved:
-        ctx._saved_versions = _versions_of_saved(ctx._saved, inputs, arrays, results if several else (results,))
+        results = tuple([make(array) for array in out]) if several else make(out)
+    else:  # the call becomes a node of the graph, and the node owns its outputs
+        if several:
+            ctx.connect(edges, len(out))
+            results = tuple([make(array, ctx, number) for number, array in enumerate(out)])
+        else:
+            ctx.connect(edges, 1)
+            results = make(out, ctx)
+        if ctx._saved:
+            ctx._saved_versions = _versions_of_saved(ctx._saved, inputs, arrays,
+                                                     results if several else (results,))
+    if dual.levels:  # forward mode is on: push the inputs' tangents through the op
+        from .autograd.forward_ad import push_tangents  # (the autograd package builds on this module)
+        push_tangents(function, ctx, inputs, arrays, results if several else (results,))
     return results
 
 
 def _versions_of_saved(saved: tuple, inputs: tuple, arrays: list, outputs: tuple) -> list:
-    """(version counter, version now, position) for every saved array that is an input or an output of the op,
-    so that backward can tell whether an in-place change touched it since. Other saved arrays (a boolean mask,
+    """(version counter, version now, position, role) for every saved array that is an input (role: its index)
+    or an output (role: -1 - its number) of the op: backward checks that no in-place change touched it since,
+    and differentiating the backward again finds the tensor it stands for. Other saved arrays (a boolean mask,
     an index) belong to the node alone."""
     versions = []
     for position, array in enumerate(saved):
         for index, candidate in enumerate(arrays):
             if candidate is array and isinstance(inputs[index], Tensor):
                 counter = inputs[index]._counter
-                versions.append((counter, counter[0], position))
+                versions.append((counter, counter[0], position, index))
                 break
         else:
-            for output in outputs:
+            for number, output in enumerate(outputs):
                 if output._array is array:
-                    versions.append((output._counter, output._counter[0], position))
+                    versions.append((output._counter, output._counter[0], position, -1 - number))
                     break
     return versions
 
@@ -416,7 +427,8 @@ class Tensor(Math, Reduce, Shape, InPlace):
     def _new(self, size, value, dtype, device, requires_grad, op: str):
         dtype = self.dtype if dtype is None else backend.as_dtype(dtype)
         device = self.device if device is None else backend.get_device(device)
-        return Tensor._from_data(device.xp.full(sizes(size, op), value, dtype=dtype), requires_grad=requires_grad)
+        return Tensor._from_data(device.xp.full(sizes(size, op), value, dtype=dtype), device=device,
+                                 requires_grad=requires_grad)
 
     def _copied_from(self, data) -> "Tensor":
         """Self, made not to share memory with ``data`` (a new tensor never does)."""
@@ -425,29 +437,19 @@ class Tensor(Math, Reduce, Shape, InPlace):
         return self
 
     # --- autograd ---------------------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=False) -> None:
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Compute d(self)/d(leaf) for every leaf this tensor depends on and add it to ``leaf.grad``.
 
         ``gradient`` is dL/d(self), needed unless self holds a single value (then it is 1). The graph's saved
-        values are freed as it is walked; pass ``retain_graph=True`` to walk it again later.
+        values are freed as it is walked; pass ``retain_graph=True`` to walk it again later. ``create_graph``:
+        the gradients get graphs of their own, to be differentiated again. ``inputs``: accumulate only into
+        these. See minigrad.autograd.backward.
         """
+        from .autograd.backward import backward  # (the autograd package builds on this module)
         if not self.requires_grad:
             raise RuntimeError("backward(): expected a tensor that requires grad (the result of ops on a tensor "
                                "created with requires_grad=True), got one with requires_grad=False")
-        if gradient is None:
-            if self.numel() != 1:
-                raise RuntimeError(f"backward(): a gradient can be created implicitly only for a one-element "
-                                   f"output; expected gradient= for this tensor of shape {self.shape}")
-            gradient = self.device.xp.ones(self._array.shape, dtype=self.dtype)
-        else:
-            if not isinstance(gradient, Tensor):
-                raise TypeError(f"backward(): expected gradient to be a Tensor, got {type(gradient).__name__}")
-            if gradient.shape != self.shape:
-                raise ValueError(f"backward(): expected gradient of shape {self.shape}, got {gradient.shape}")
-            if gradient.device != self.device:
-                raise RuntimeError(f"backward(): expected gradient on device {self.device}, got {gradient.device}")
-            gradient = gradient._array.astype(self.dtype, copy=False)
-        engine.backward([self._gradient_edge()], [gradient], retain_graph)
+        backward(self, gradient, retain_graph, create_graph, inputs)
 
     def _gradient_edge(self) -> tuple:
         """(node, output_nr): where a gradient for this tensor enters the graph. A leaf's is its AccumulateGrad."""

@@ -12,6 +12,7 @@ The engine (engine.py) knows arrays and nodes; these are the tensor side's piece
 from __future__ import annotations
 
 from . import engine
+from .tensor_base import TensorBase
 
 
 class AccumulateGrad(engine.Function):
@@ -40,7 +41,9 @@ class AccumulateGrad(engine.Function):
         leaf = ctx.variable
         if not leaf.requires_grad:  # requires_grad_(False) after the forward: torch accumulates nothing either
             return ()
-        if leaf.grad is None:
+        if isinstance(grad, TensorBase):  # a gradient with a graph (create_graph): kept, and summed out of place
+            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        elif leaf.grad is None:
             # A copy: the array may be shared with another leaf's gradient or be a read-only broadcast view,
             # and users scale .grad in place (clipping).
             leaf.grad = leaf._make(grad.copy())
@@ -78,7 +81,8 @@ def tensor_hook(hook, tensor):
     make = tensor._make
 
     def run(grad):
-        replacement = hook(make(grad))
+        on_tensors = isinstance(grad, TensorBase)  # (a gradient that is being differentiated: create_graph)
+        replacement = hook(grad if on_tensors else make(grad))
         if replacement is None:
             return None
         if not hasattr(replacement, "_array") or replacement.shape != tuple(grad.shape):
@@ -87,7 +91,7 @@ def tensor_hook(hook, tensor):
         if replacement.dtype != grad.dtype:
             raise RuntimeError(f"hook '{_name(hook)}' has changed the type of value (was {grad.dtype} got "
                                f"{replacement.dtype})")
-        return replacement._array
+        return replacement if on_tensors else replacement._array
     return run
 
 
@@ -95,7 +99,11 @@ def retainer(tensor_ref):
     """The engine hook behind ``retain_grad``: add the gradient into the (weakly held) tensor's ``.grad``."""
     def keep(grad):
         tensor = tensor_ref()
-        if tensor is not None:
+        if tensor is None:
+            return
+        if isinstance(grad, TensorBase):
+            tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        else:
             tensor.grad = tensor._make(grad.copy() if tensor.grad is None else tensor.grad._array + grad)
     return keep
 

@@ -12,7 +12,7 @@ made again when it is next used (``_refresh_view``).
 
 from __future__ import annotations
 
-from . import backend, engine, ops
+from . import backend, dual, engine, ops
 from .checks import broadcast_shapes
 from .tensor_base import TensorBase
 from .tensor_math import operand
@@ -42,11 +42,12 @@ class InPlace(TensorBase):
         that this view is (torch's AsStridedBackward)."""
         base = self._base
         self._view_version = self._counter[0]
-        if base.requires_grad:
+        if base.requires_grad or (dual.levels and dual.has_tangent((base,))):
             key = base.device.xp.unravel_index(backend.element_positions(base._array, self._array), base.shape)
             with engine.enable_grad():
                 selection = self._apply(ops.GetItem, base, key=key)
-            self.grad_fn, self.output_nr, self.requires_grad = selection.grad_fn, 0, True
+            self.grad_fn, self.output_nr, self.requires_grad = selection.grad_fn, 0, selection.requires_grad
+            dual.follow(selection, self)
 
     # --- in-place changes -------------------------------------------------------------------------------
     def _check_writable(self, op: str) -> None:
@@ -69,13 +70,13 @@ class InPlace(TensorBase):
         into an integer tensor is refused, as in torch).
         """
         self._check_writable(op)
-        tracked = engine.is_grad_enabled() and (self.requires_grad or any(
-            isinstance(o, TensorBase) and o.requires_grad for o in operands))
+        tracked = self._recorded(operands)
         if tracked:
             if self._base is not None and self._view_version != self._counter[0]:
                 self._refresh_view()
             source = self._make(self._array.copy(), self.grad_fn, self.output_nr)
             source.requires_grad = self.requires_grad
+            dual.follow(self, source)
         else:
             source = self
         result = compute(source)
@@ -94,19 +95,27 @@ class InPlace(TensorBase):
             self._write_recorded(Ellipsis, result, op)
         return self
 
+    def _recorded(self, operands) -> bool:
+        """Whether an in-place change of this tensor with ``operands`` must be recorded: something involved
+        requires grad (with grad mode on), or carries a tangent (forward mode is on)."""
+        involved = (self,) + tuple(o for o in operands if isinstance(o, TensorBase))
+        return (engine.is_grad_enabled() and any(t.requires_grad for t in involved)) or (
+            bool(dual.levels) and dual.has_tangent(involved))
+
     def _rebase(self, result: "TensorBase") -> None:
         """Take ``result``'s values (of this tensor's shape and dtype) into this tensor's memory and move this
         tensor to result's node: from now on, the graph sees it as that op's output."""
         self._array[...] = result._array
         self._bump_version()
         self.grad_fn, self.output_nr, self.requires_grad = result.grad_fn, result.output_nr, True
+        dual.follow(result, self)
         # If the op saved its output for backward (exp_ does), that output is now this tensor: a later in-place
         # change of this tensor must be noticed by backward, as in torch.
         node = result.grad_fn
         if "_saved_versions" in node.__dict__:
-            node._saved_versions = [(self._counter, self._counter[0], position) if counter is result._counter
-                                    else (counter, version, position)
-                                    for counter, version, position in node._saved_versions]
+            node._saved_versions = [(self._counter, self._counter[0], position, role) if counter is result._counter
+                                    else (counter, version, position, role)
+                                    for counter, version, position, role in node._saved_versions]
 
     def _write_recorded(self, key, value, op: str) -> None:
         """``self[key] = value`` as a node of the graph (ops.SetItem, torch's CopySlices): the tensor that holds
@@ -120,7 +129,8 @@ class InPlace(TensorBase):
             key = target.device.xp.unravel_index(positions, target.shape)
         with engine.enable_grad():
             written = self._apply(ops.SetItem, target, value, key=key)
-        target.grad_fn, target.output_nr, target.requires_grad = written.grad_fn, 0, True
+        target.grad_fn, target.output_nr, target.requires_grad = written.grad_fn, 0, written.requires_grad
+        dual.follow(written, target)
         target._bump_version()
 
     def __setitem__(self, key, value) -> None:
@@ -134,7 +144,7 @@ class InPlace(TensorBase):
         self._check_writable("item assignment")
         value = operand(value, self, "item assignment")
         key = index_key(key, self.device)
-        if engine.is_grad_enabled() and (self.requires_grad or (isinstance(value, TensorBase) and value.requires_grad)):
+        if self._recorded((value,)):
             if self._base is not None and self._view_version != self._counter[0]:
                 self._refresh_view()
             self._write_recorded(key, value, "item assignment")

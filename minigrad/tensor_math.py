@@ -278,6 +278,15 @@ class Math(TensorBase):
     def __or__(self, other):
         return self._compare(other, lambda a, b: a | b, "logical or")
 
+    __rand__, __ror__ = __and__, __or__  # (symmetric: True & t is t & True)
+
+    def __xor__(self, other):
+        return self._compare(other, lambda a, b: a ^ b, "logical xor")
+
+    def sign(self):
+        """-1, 0 or 1 elementwise; piecewise constant, so it carries no gradient (its derivative is 0)."""
+        return self._make(self.device.xp.sign(self._array))
+
     def __invert__(self):
         return self._make(~self._array)
 

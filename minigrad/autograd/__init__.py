@@ -6,8 +6,10 @@ The engine itself (graph nodes, the backward walk) is ``minigrad.engine``; this 
 from .. import engine
 from ..engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ..tensor import apply
-from . import graph
+from . import forward_ad, functional, graph
 from .anomaly import detect_anomaly
+from .backward import backward, grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
 class Function(engine.Function):
@@ -20,4 +22,5 @@ class Function(engine.Function):
         return apply(cls, *inputs, **params)
 
 
-__all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly"]
+__all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+           "detect_anomaly"]

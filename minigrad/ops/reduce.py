@@ -60,6 +60,7 @@ class Max(Function):
         is_max = a == out
         if ctx.nan_is_max:
             is_max = is_max | (xp.isnan(a) & xp.isnan(out))
+        is_max = xp.cast(is_max, a.dtype)
         return is_max / is_max.sum(axis=ctx.dim, keepdims=True)
 
 
