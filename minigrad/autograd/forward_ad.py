@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import collections
 
-from .. import backend, dual
+from .. import backend, dual, engine
 from ..tensor import Tensor
 from .differentiable import TENSOR_VALUES
 
@@ -93,6 +93,9 @@ def push_tangents(function, ctx, inputs, arrays, outputs) -> None:
         tangents = [level.get(x) if isinstance(x, Tensor) else None for x in inputs]
         if all(t is None for t in tangents):
             continue
+        if function.jvp is engine.Function.jvp:
+            raise NotImplementedError(f"{function.__name__}: this op has no jvp (forward-mode derivative); write "
+                                      "jvp(ctx, *tangents) beside its backward to use it in forward mode")
         sources = _saved_as_tensors(ctx, inputs, arrays, outputs)
         ctx._values = TENSOR_VALUES
         ctx._saved_for_jvp = sources
