@@ -153,6 +153,7 @@ class Function:
     pre_hooks = None
     released = False
     _saved = ()
+    _saved_versions = ()  # (version counter, version, position, role) of each saved input or output (tensor side)
     # What this node computes its formulas with: None for arrays (ctx.xp is NumPy/CuPy, ctx.saved_tensors the saved
     # arrays); while its backward is being differentiated (create_graph) or its jvp computed, the tensor side's
     # arithmetic of tensors (ctx.xp is minigrad's differentiable ops under NumPy's names, saved_tensors tensors).
@@ -183,7 +184,7 @@ class Function:
         """What forward saved, after checking that no in-place change touched an input or output since."""
         if self.released:
             raise RuntimeError(_FREED)
-        for counter, version, position, _ in self.__dict__.get("_saved_versions", ()):
+        for counter, version, position, _ in self._saved_versions:
             if counter[0] != version:
                 array = self._saved[position]
                 raise RuntimeError(
@@ -341,38 +342,42 @@ def backward(roots, root_grads, retain_graph: bool = False, targets=None, gradie
                 input_grads = node.backward(node, *output_grads)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            if len(input_grads) != len(node.edges):
-                raise RuntimeError(f"{node.name()}: backward returned {len(input_grads)} gradients; expected "
-                                   f"{len(node.edges)}, one per input of forward (None for inputs without one)")
             if _observers:
                 for observer in _observers:
                     observer.node_backward(node, output_grads, input_grads)
         if not retain_graph:
             node.release()
-        for edge, grad in zip(node.edges, input_grads):
-            if edge is None or edge[0] is None:
-                continue
-            parent, output_nr, shape, dtype = edge
-            if wanted is not None and parent not in needed:
-                continue
-            if grad is not None:
-                if grad.shape != shape:
-                    grad = unbroadcast_(grad, shape)
-                if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: dtypes are shared
-                    grad = cast(grad, dtype)
-                slots = grads.get(parent)
-                if slots is None:
-                    slots = grads[parent] = [None] * parent.num_outputs
-                if slots[output_nr] is None:
-                    slots[output_nr] = grad
-                else:
-                    key = (parent, output_nr)
-                    slots[output_nr] = add(slots[output_nr], grad, key in owned)
-                    owned.add(key)
-            left = pending[parent] - 1
-            pending[parent] = left
-            if left == 0:
-                ready.append(parent)
+        try:
+            for edge, grad in zip(node.edges, input_grads, strict=True):
+                if edge is None or edge[0] is None:
+                    continue
+                parent, output_nr, shape, dtype = edge
+                if wanted is not None and parent not in needed:
+                    continue
+                if grad is not None:
+                    if grad.shape != shape:
+                        grad = unbroadcast_(grad, shape)
+                    if grad.dtype is not dtype and grad.dtype != dtype:  # identity first: dtypes are shared
+                        grad = cast(grad, dtype)
+                    slots = grads.get(parent)
+                    if slots is None:
+                        slots = grads[parent] = [None] * parent.num_outputs
+                    if slots[output_nr] is None:
+                        slots[output_nr] = grad
+                    else:
+                        key = (parent, output_nr)
+                        slots[output_nr] = add(slots[output_nr], grad, key in owned)
+                        owned.add(key)
+                left = pending[parent] - 1
+                pending[parent] = left
+                if left == 0:
+                    ready.append(parent)
+        except ValueError:
+            if len(input_grads) != len(node.edges):  # (zip's strict check, at no cost when all is well)
+                raise RuntimeError(
+                    f"{node.name()}: backward returned {len(input_grads)} gradients; expected {len(node.edges)}, one "
+                    "per input of forward (None for inputs without one)") from None
+            raise
     return captured
 
 

@@ -191,7 +191,7 @@ class TensorValues:
         given = node.__dict__.get("_saved_for_jvp")
         if given is not None:
             return given
-        roles = {position: role for _, _, position, role in node.__dict__.get("_saved_versions", ())}
+        roles = {position: role for _, _, position, role in node._saved_versions}
         result = []
         for position, value in enumerate(node._saved):
             role = roles.get(position)

@@ -67,11 +67,11 @@ class Device:
     def __init__(self, type: str, module, erf=None):
         self.type = type
         self.xp = ArrayNamespace(module, erf)
+        self._errstate = getattr(module, "errstate", None)  # NumPy's; CuPy has none (and never warns)
 
     def overflow_expected(self):
         """A context in which NumPy does not warn about overflow to inf (CuPy never warns)."""
-        errstate = getattr(self.xp, "errstate", None)
-        return contextlib.nullcontext() if errstate is None else errstate(over="ignore")
+        return contextlib.nullcontext() if self._errstate is None else self._errstate(over="ignore")
 
     def from_host(self, data, dtype=None):
         """Bring host data (a NumPy array, scalar or nested list) onto this device: an explicit transfer."""

@@ -226,7 +226,9 @@ class Sigmoid(Unary):
         # float32). e^-x overflows to inf below about -88.7 (float32), where 1/inf = 0 is the right answer, so
         # that overflow is expected and not warned about.
         with ctx.device.overflow_expected():
-            out = 1 / (1 + ctx.xp.exp(-a))
+            out = ctx.xp.exp(-a)
+        out += 1  # (in place: one array fewer)
+        out = 1 / out
         ctx.save_for_backward(out)
         return out
 

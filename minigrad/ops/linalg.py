@@ -59,7 +59,7 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         ctx.save_for_backward(x, weight)
-        out = x.reshape(-1, x.shape[-1]) @ weight.T
+        out = (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) @ weight.T
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + weight.shape[:1])
@@ -71,8 +71,9 @@ class Linear(Function):
         need = ctx.needs_input_grad
         # y = x Wᵀ + b  ⇒  dx = dy W,  dW = dyᵀ x,  db = dy summed over the rows (by the engine's unbroadcast,
         # as for any broadcast operand)
+        flat_x = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])  # (a recurrent step's x is 2-d already)
         return ((flat_grad @ weight).reshape(x.shape) if need[0] else None,
-                flat_grad.T @ x.reshape(-1, x.shape[-1]) if need[1] else None) + ((grad,) if len(need) == 3 else ())
+                flat_grad.T @ flat_x if need[1] else None) + ((grad,) if len(need) == 3 else ())
 
     @staticmethod
     def jvp(ctx, tx, tw, tb=None):
