@@ -23,7 +23,7 @@ import os
 from rich.table import Table
 
 import minigrad
-import minigrad as torch          # for the seed's PyTorch snippet, imports swapped
+import minigrad as torch          # for a PyTorch snippet below, imports swapped
 import models
 import models.nn as nn
 from minigrad import trace
@@ -36,8 +36,10 @@ minigrad.manual_seed(0)
 # %% [markdown]
 # ## A seq2seq model in PyTorch's words
 #
-# Seed 004 (Q6) gives the classic encoder-decoder in PyTorch. It runs unchanged on minigrad with two
-# imports swapped (`import minigrad as torch`, `import models.nn as nn`):
+# A widely copied PyTorch example of the classic encoder-decoder: an LSTM reads the embedded source, and a
+# second LSTM, started from its final state, reads the embedded target; its comment promises logits of shape
+# [2, 15, 5000] for a batch of 2 targets of 15 tokens. It runs unchanged on minigrad with two imports swapped
+# (`import minigrad as torch`, `import models.nn as nn`):
 
 # %%
 class Seq2Seq(nn.Module):
@@ -64,11 +66,11 @@ model = Seq2Seq(input_vocab=5000, output_vocab=5000, embed_dim=256, hidden_dim=5
 src = torch.randint(0, 5000, (2, 10))  # batch=2, src_len=10
 tgt = torch.randint(0, 5000, (2, 15))  # batch=2, tgt_len=15
 out = model(src, tgt)
-print(f"Output: {out.shape}")  # the seed's comment: [2, 15, 5000]
+print(f"Output: {out.shape}")  # the example's comment: [2, 15, 5000]
 assert out.shape == (2, 15, 5000)
 
 # %% [markdown]
-# The shape the seed promises is right. Two things the snippet leaves implicit:
+# The promised shape is right. Two things the snippet leaves implicit:
 #
 # - The decoder reads the *gold* target `tgt`, all of it at once. That is teacher forcing: every decoder
 #   input is a correct token, so all steps can run in one call. To train it, the inputs are `tgt[:, :-1]`
@@ -121,8 +123,8 @@ print(f"a date carries log2(36525) = {math.log2(36525):.1f} bits; a random seque
 #   test condition, still scored against the gold target.
 #
 # Scheduled sampling (Bengio et al. 2015) trains in between: at step i each decoder input is the gold token
-# with probability ε_i, else the model's own prediction, and ε_i falls as training goes on. Seed 004 (Q8)
-# suggests starting at 100% and decreasing to 25%: `models.linear_schedule(step, STEPS, 1.0, 0.25)`, passed to
+# with probability ε_i, else the model's own prediction, and ε_i falls as training goes on. A common
+# suggestion is to start at 100% and decrease to 25%: `models.linear_schedule(step, STEPS, 1.0, 0.25)`, passed to
 # `experiments.train` as a function of the step. The second model trains on the same batches that way.
 
 # %%
@@ -269,21 +271,21 @@ assert all(abs(math.exp(log_prob) - p) < 1e-6 for log_prob, p in ((toy_greedy, 0
 # beam of 3 also keeps c, which ends at once with 0.28, far better than both. Wider is usually better, never
 # guaranteed better.
 #
-# ## What the sources said
+# ## Common statements, checked
 #
-# - Seed 004 (Q6): the snippet runs and its output shape [2, 15, 5000] is right; as noted above, its decoder
-#   is teacher-forced by construction and needs the usual one-step shift to be trained, and its comment
-#   "h is the context vector" leaves out c: the decoder starts from the pair (h, c).
-# - Seed 004 (Q8) lists beam search among the remedies for exposure bias. It is not one: beam search changes
-#   how we search the model's distribution, not what the model learned. The gap (b) − (a) above is measured
-#   before any search happens, and every hypothesis on a beam is still built from the model's own outputs. Its
-#   scheduled-sampling example (from 100% down to 25% teacher forcing) is one reasonable schedule, the one
-#   we used; Bengio et al. proposed linear, exponential and inverse-sigmoid decays (`models.linear_schedule`,
-#   `exponential_schedule`, `inverse_sigmoid_schedule`).
-# - Seed 001's teacher-forcing section is right: gold inputs make training stable, cause exposure bias, and
+# - The PyTorch encoder-decoder example above runs and its output shape [2, 15, 5000] is right; as noted, its
+#   decoder is teacher-forced by construction and needs the usual one-step shift to be trained, and its
+#   comment "h is the context vector" leaves out c: the decoder starts from the pair (h, c).
+# - Beam search is often listed among the remedies for exposure bias, next to scheduled sampling and
+#   sequence-level training. It is not one: beam search changes how we search the model's distribution, not
+#   what the model learned. The gap (b) − (a) above is measured before any search happens, and every
+#   hypothesis on a beam is still built from the model's own outputs. Scheduled sampling from 100% down to 25%
+#   teacher forcing is one reasonable schedule, the one we used; Bengio et al. proposed linear, exponential
+#   and inverse-sigmoid decays (`models.linear_schedule`, `exponential_schedule`, `inverse_sigmoid_schedule`).
+# - The usual account of teacher forcing is right: gold inputs make training stable, cause exposure bias, and
 #   scheduled sampling gradually replaces gold tokens with the model's own.
-# - Seed 000 cites Williams & Zipser (1989) for BPTT. That paper introduced real-time recurrent learning
-#   (RTRL), which carries gradients forward in time instead of backpropagating them, and it is where teacher
-#   forcing got its name. And its summary
-#   "inference uses model samples" holds for sampling; seq2seq inference usually decodes greedily or with a
-#   beam, as above.
+# - Williams & Zipser (1989) is sometimes cited as the source of backpropagation through time. That paper
+#   introduced real-time recurrent learning (RTRL), which carries gradients forward in time instead of
+#   backpropagating them, and it is where teacher forcing got its name. And the summary "teacher forcing
+#   trains with ground-truth inputs; inference uses model samples" holds for sampling; seq2seq inference
+#   usually decodes greedily or with a beam, as above.
