@@ -288,16 +288,17 @@ assert century_looks_later >= 0.95
 # 12 formats spell the month out ("May" → "05"): the answer is in the name, and a matching digit elsewhere in
 # the source (in the year or the day) is a coincidence the model rightly ignores.
 #
-# ## What the sources said
+# ## Common statements, checked
 #
-# - Seed 004 (Q7) writes Bahdanau's score as vᵀ tanh(W_1 h_decoder_i + W_2 h_encoder_j), with the decoder
-#   state *of step i*. In Bahdanau et al. the query is the previous state s_{i−1}: the context c_i is an
-#   input to computing s_i, so it cannot depend on it. Using the current state is Luong's variant.
-# - Seed 004 (Q7) also says the Transformer uses "dot-product similarity" and attends "within a single
-#   sequence (self-attention) rather than between encoder and decoder". Its score is the *scaled* dot
-#   product qᵀk/√d, and the original Transformer has both: self-attention in encoder and decoder, and
-#   encoder-decoder (cross) attention in every decoder layer, the direct descendant of what is shown here.
-# - Seed 001 says self-attention is "strictly more powerful than recurrence" for long-range dependencies.
+# - Bahdanau's score is often written vᵀ tanh(W_1 h_decoder_i + W_2 h_encoder_j), with the decoder state
+#   *of step i*. In Bahdanau et al. the query is the previous state s_{i−1}: the context c_i is an input to
+#   computing s_i, so it cannot depend on it. Using the current state is Luong's variant.
+# - The same accounts often add that the Transformer differs by using "dot-product similarity" and by
+#   attending "within a single sequence (self-attention) rather than between encoder and decoder". Its score
+#   is the *scaled* dot product qᵀk/√d, and the original Transformer has both: self-attention in encoder and
+#   decoder, and encoder-decoder (cross) attention in every decoder layer, the direct descendant of what is
+#   shown here.
+# - Self-attention is sometimes called "strictly more powerful than recurrence" for long-range dependencies.
 #   That overstates it. What the reversal table shows is that attention gives the decoder a direct path to
 #   every source position, so nothing has to survive a fixed-size state; the price is work that grows with
 #   the source length at every step. A recurrence keeps constant memory over an unbounded stream, and some
