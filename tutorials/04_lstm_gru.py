@@ -96,7 +96,7 @@ print(f"∂c_t/∂c_(t-1) from the graph:\n{jacobian.numpy().round(6)}\nf_t = {f
 assert (jacobian - minigrad.eye(HIDDEN, dtype=f64) * f[0]).abs().max().item() < 1e-15
 
 # %% [markdown]
-# Chaining this across steps gives Π f_t, the product seed 003 writes for ∂c_T/∂c_1. That product is
+# Chaining this across steps gives Π f_t, and textbooks often write ∂c_T/∂c_1 = Π diag(f_t). That product is
 # the gradient along the cell path *alone*. But c_{t-1} also reaches step t another way: through
 # h_{t-1} = o_{t-1} ⊙ tanh(c_{t-1}), which feeds every gate. Cut that route by showing the gates a
 # detached h (the forward values do not change, only the graph) and autograd returns exactly Π f_t; keep it
@@ -181,7 +181,7 @@ print(f"σ(0) = 0.5, σ(1) = {1 / (1 + math.exp(-1)):.3f};  0.5^49 = {0.5 ** 49:
 # %% [markdown]
 # The left half of the table is the default (f ≈ 0.5), the right half forget_bias=1.0 (f ≈ 0.73). The
 # bias buys orders of magnitude more gradient at step 0 (the gain column), for free, before any
-# training. Seed 002 describes the trick as making the gate default to "remember, f_t ≈ 1"; with the
+# training. The trick is often described as making the gate default to "remember", f_t ≈ 1; with the
 # usual value 1.0 it defaults to 0.73 (it takes a bias of 3 to reach 0.95). That is far from 1, but far
 # enough from 0.5 to matter: 0.73⁴⁹ against 0.5⁴⁹.
 #
@@ -308,11 +308,12 @@ assert rnn_final > 0.75 * BASELINE   # near the baseline: the RNN has not found 
 #     n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
 #     h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}             z near 1 keeps the old state
 #
-# Seed 004 writes h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t, where z near 1 *replaces* the state (and, in the
-# same breath, describes z as controlling "how much of the previous state to keep", which is torch's
-# meaning, not its formula's). Both conventions describe the same family of models: since
-# 1 − σ(a) = σ(−a), the seed's z is torch's z with the update gate's weights and biases negated. Reading
-# torch weights with the seed's formula, however, gives a different function. Checked:
+# Many texts write it the other way round, h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t, where z near 1
+# *replaces* the state. Some texts give that formula and, in the same breath, describe z as
+# controlling "how much of the previous state to keep", which is torch's meaning, not the formula's. Both
+# conventions describe the same family of models: since 1 − σ(a) = σ(−a), the other convention's z is torch's
+# z with the update gate's weights and biases negated. Reading torch weights with the other formula, however,
+# gives a different function. Checked:
 
 # %%
 minigrad.manual_seed(2)
@@ -326,26 +327,26 @@ n = (x_n + r * h_n).tanh()
 reference = gru(x, h)
 
 torch_form = (1 - z) * n + z * h
-seed_form_same_z = (1 - z) * h + z * n
+other_form_same_z = (1 - z) * h + z * n
 z_negated = (-(x_z + h_z)).sigmoid()                # σ(−a): the update gate's weights and biases negated
-seed_form_negated_z = (1 - z_negated) * h + z_negated * n
-gaps = {"torch's formula": torch_form, "seed 004's formula, same weights": seed_form_same_z,
-        "seed 004's formula, z weights negated": seed_form_negated_z}
+other_form_negated_z = (1 - z_negated) * h + z_negated * n
+gaps = {"torch's formula": torch_form, "the other formula, same weights": other_form_same_z,
+        "the other formula, z weights negated": other_form_negated_z}
 for label, value in gaps.items():
     print(f"{label:40s} max |h_t − GRUCell| = {(value - reference).abs().max().item():.1e}")
 assert (torch_form - reference).abs().max().item() == 0.0
-assert (seed_form_negated_z - reference).abs().max().item() < 1e-15
-assert (seed_form_same_z - reference).abs().max().item() > 1e-2
+assert (other_form_negated_z - reference).abs().max().item() < 1e-15
+assert (other_form_same_z - reference).abs().max().item() > 1e-2
 
 # %% [markdown]
-# A second difference hides in seed 004's candidate, tanh(W · [r ⊙ h_{t-1}, x_t]): the reset gate
-# multiplies h *before* the matmul (as in Cho et al.'s paper), where torch and cuDNN multiply *after* it,
-# r ⊙ (W_hn h + b_hn). W_hn (r ⊙ h) and r ⊙ (W_hn h) differ unless W_hn is diagonal, so this is not a
+# A second difference hides in the candidate as those texts write it, tanh(W · [r ⊙ h_{t-1}, x_t]): the
+# reset gate multiplies h *before* the matmul (as in Cho et al.'s paper), where torch and cuDNN multiply
+# *after* it, r ⊙ (W_hn h + b_hn). W_hn (r ⊙ h) and r ⊙ (W_hn h) differ unless W_hn is diagonal, so this is not a
 # renaming: the two are different models, and weights do not carry over between them.
 
 # %%
 weight_hn, bias_hn = gru.weight_hh.chunk(3)[2], gru.bias_hh.chunk(3)[2]
-n_reset_before = (x_n + (r * h) @ weight_hn.T + bias_hn).tanh()   # the seed's form (biases kept outside r)
+n_reset_before = (x_n + (r * h) @ weight_hn.T + bias_hn).tanh()   # the paper's form (biases kept outside r)
 reset_gap = (n_reset_before - n).abs().max().item()
 print(f"candidate with r before vs after the matmul: max |difference| = {reset_gap:.3f}")
 assert reset_gap > 1e-2
@@ -376,14 +377,14 @@ for inputs, hidden in ((8, 32), (128, 256), (512, 512)):
 trace.show(counts)
 
 # %% [markdown]
-# The GRU has exactly 3/4 of the LSTM's parameters. That is seed 004's "3 matrices vs. 4" read as gate
-# blocks (each block is really two matrices, W_i· and W_h·: 6 against 8). The same seed's summary, "LSTM has
-# 4 components (forget, input, candidate, output gates); GRU simplifies to 2 (update, reset)", counts the
-# LSTM's candidate but not the GRU's; counted the same way it is 4 against 3, which is why the ratio is
-# 3/4 and not 1/2. Seed 002's table (parameters: RNN fewest, LSTM most, GRU in between) agrees with the
-# counts.
+# The GRU has exactly 3/4 of the LSTM's parameters. The GRU is often said to have "3 matrices vs. 4": right
+# if read as gate blocks (each block is really two matrices, W_i· and W_h·: 6 against 8). The common summary
+# "an LSTM has 4 components (forget, input, candidate, output gates), a GRU simplifies to 2 (update, reset)"
+# counts the LSTM's candidate but not the GRU's; counted the same way it is 4 against 3, which is why the
+# ratio is 3/4 and not 1/2. The usual comparison table (parameters: RNN fewest, LSTM most, GRU in between)
+# agrees with the counts.
 #
-# One more count: seed 004's hand-written LSTM cell uses one `nn.Linear(input + hidden, 4·hidden)`, hence
+# One more count: the LSTM cell people write by hand often uses one `nn.Linear(input + hidden, 4·hidden)`, hence
 # one bias vector, where torch's `nn.LSTM` (and `models.LSTM`) has two, b_ih and b_hh. They only ever
 # appear as a sum, so the second is redundant, but it is there: 4H more parameters.
 
