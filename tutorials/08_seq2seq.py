@@ -94,7 +94,7 @@ for source, target in list(zip(held_out.sources, held_out.targets))[:4]:
 
 minigrad.manual_seed(1)
 teacher_forced = experiments.build_seq2seq(train_data, attention=False)
-history = experiments.train(teacher_forced, train_data, seconds=600, max_steps=STEPS, every=STEPS // 5,
+history = experiments.train(teacher_forced, train_data, STEPS, every=STEPS // 5,
                             evaluate=lambda m: experiments.accuracy(m, held_out),
                             description="dates, teacher forcing")
 for record in history:
@@ -130,7 +130,7 @@ print(f"a date carries log2(36525) = {math.log2(36525):.1f} bits; a random seque
 # %%
 minigrad.manual_seed(1)  # the same initial weights as the first model
 scheduled = experiments.build_seq2seq(train_data, attention=False)
-experiments.train(scheduled, train_data, seconds=600, max_steps=STEPS,
+experiments.train(scheduled, train_data, STEPS,
                   teacher_forcing=lambda step: models.linear_schedule(step, STEPS, start=1.0, end=0.25),
                   description="dates, scheduled sampling")
 print(f"ε at step 0, {STEPS // 2}, {STEPS}:",

@@ -174,7 +174,7 @@ for use_attention in (False, True):
     minigrad.manual_seed(0)
     model = experiments.build_seq2seq(reversal_train, attention=use_attention)
     name = "attention" if use_attention else "no attention"
-    history = experiments.train(model, reversal_train, seconds=300, max_steps=MAX_STEPS, every=EVERY, target=0.97,
+    history = experiments.train(model, reversal_train, MAX_STEPS, every=EVERY, target=0.97,
                                 evaluate=lambda m: token_accuracy(m, reversal_validation),
                                 description=f"reversal, {name}")
     reversal[name] = accuracy_by_length(model, reversal_test)
@@ -213,7 +213,7 @@ assert token_share(without[shortest]) - token_share(without[longest]) >= 0.3  # 
 # keep the dates decoded exactly right, so their prediction is their target.
 
 # %%
-result = experiments.dates_experiment(attention=True, seconds=120, seed=0)
+result = experiments.dates_experiment(attention=True, seed=0)
 model, held_out = result["model"], result["held_out"]
 print(f"held-out exact match {result['held_out_accuracy']:.1%} after {result['steps']} steps "
       f"({result['seconds']:.0f} s)")
