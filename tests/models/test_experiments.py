@@ -58,6 +58,15 @@ def test_patience_stops_on_a_plateau_and_keeps_the_best_weights():
     assert any(not (value == last[name]).all().item() for name, value in model.state_dict().items())
 
 
+def test_a_gain_of_min_delta_or_less_does_not_count_as_progress():
+    data = models.reverse_task(64, 3, 5, vocab_size=6, seed=0)
+    scores = iter([0.5, 0.505, 0.509, 0.52, 0.9])
+    history = experiments.train(small_model(data, 0), data, steps=100, batch_size=16, every=2, patience=2,
+                                min_delta=0.01, evaluate=lambda model: next(scores))
+    # 0.505 and 0.509 gain less than 0.01 over 0.5: two checks without progress
+    assert history[-1]["step"] == 6
+
+
 def test_accuracy_is_exact_match_of_greedy_decoding():
     minigrad.manual_seed(1)
     data = models.copy_task(20, 2, 4, vocab_size=5, seed=1)
