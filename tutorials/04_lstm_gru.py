@@ -32,6 +32,10 @@ import models
 from minigrad import trace
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: the adding-problem sweep (section 5) runs T = 10 and 20, one seed and "
+          "100 steps instead of five lengths, three seeds and 1,000 steps, so its table shows barely trained models "
+          "and none of its claims is tested; section 3 uses 3 seeds instead of 6.")
 f64 = minigrad.float64  # exact checks run in float64
 
 # %% [markdown]
@@ -231,7 +235,7 @@ assert flows["LSTM fb"].ratio("grad_h") > 1e4 * flows["RNN"].ratio("grad_h")
 # read-out of the last state) at T = 10, 20, 50, 100 and 150, three seeds each, every run with the same
 # budget: 1,000 steps of Adam (lr 0.01) on batches of 64 fresh sequences, gradients clipped at norm 1. Each
 # run is scored by its MSE on 500 held-out sequences, as a share of the baseline (100% = nothing learned).
-# That is 45 runs; on this project's 2-core machine, shared with other work, they took about 15 minutes,
+# That is 45 runs; on this project's 2-core machine, shared with other work, they took 15 to 17 minutes,
 # and that is what set the budget. (The short version runs T = 10 and 20, one seed, 100 steps: too few to
 # learn anything, so it shows the table and asserts none of the claims.)
 
@@ -326,7 +330,7 @@ for length in LENGTHS:
     print(f"  T = {length:3d}: {distance:5.1f} steps, {factors['RNN'] ** distance:.0e}")
 
 # %% [markdown]
-# In the full run (45 runs, about 15 minutes here) the table answers the three claims:
+# In the full run the table answers the three claims:
 #
 # 1. **Supported.** The tanh RNN learns to carry a value 5-9 steps (T = 10: 3% of the baseline left) and,
 #    less reliably, 10-19 steps (T = 20: a median of 17%, one seed at 59%), using both values. From T = 50 on
