@@ -30,6 +30,10 @@ from minigrad import trace
 from models import experiments, tasks
 
 FAST = os.environ.get("MINIGRAD_FAST") == "1"
+if FAST:
+    print("MINIGRAD_FAST=1, the short version: reversal of 3 to 11 symbols for at most 160 steps instead of 5 to 29 "
+          "trained to a plateau, so the model without attention is far from what it can learn and the size of the "
+          "bottleneck is not meaningful; the date model is trained as in the full run.")
 minigrad.manual_seed(0)
 
 # %% [markdown]
