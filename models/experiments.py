@@ -170,9 +170,9 @@ def reversal_experiment(attention: bool, steps: int = 10000, every: int = 250, p
     """Train on reversal with source lengths in [min_len, max_len]; report accuracy by source-length bucket.
 
     Training runs until the token accuracy on a validation set (checked every ``every`` steps) has not gained
-    more than ``min_delta`` for ``patience`` checks, at most ``steps`` steps, and keeps the best weights; the test set then gives exact
-    match and token accuracy per bucket (see :func:`accuracy_by_length`). Budgeted in steps, the numbers depend
-    on the seed, not on the machine.
+    more than ``min_delta`` for ``patience`` checks, at most ``steps`` steps, and keeps the best weights; the test
+    set then gives exact match and token accuracy per bucket (see :func:`accuracy_by_length`). Budgeted in steps,
+    the numbers depend on the seed, not on the machine.
     """
     minigrad.manual_seed(seed)
     train_data = reverse_task(n_train, min_len, max_len, vocab_size, seed=seed)
@@ -180,8 +180,8 @@ def reversal_experiment(attention: bool, steps: int = 10000, every: int = 250, p
     validation = reverse_task(n_validation, min_len, max_len, vocab_size, seed=seed + 2)
     model = build_seq2seq(train_data, attention)
     history = train(model, train_data, steps, evaluate=lambda m: token_accuracy(m, validation), every=every,
-                    patience=patience, min_delta=min_delta, description=f"reversal ({'attention' if attention else 'no attention'})",
-                    seed=seed)
+                    patience=patience, min_delta=min_delta, seed=seed,
+                    description=f"reversal ({'attention' if attention else 'no attention'})")
     scores = [record["score"] for record in history if "score" in record]
     return {"attention": attention, "steps": history[-1]["step"], "seconds": history[-1]["seconds"],
             "validation": max(scores) if scores else None,
