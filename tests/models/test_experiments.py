@@ -67,6 +67,22 @@ def test_a_gain_of_min_delta_or_less_does_not_count_as_progress():
     assert history[-1]["step"] == 6
 
 
+def test_reaching_the_target_keeps_the_weights_that_reached_it():
+    data = models.reverse_task(64, 3, 5, vocab_size=6, seed=0)
+    model = small_model(data, 0)
+    scores, snapshots = iter([0.985, 0.99]), []
+
+    def evaluate(m):
+        snapshots.append({name: value.clone() for name, value in m.state_dict().items()})
+        return next(scores)
+
+    # 0.99 is no gain of more than min_delta over 0.985, but it is the target
+    history = experiments.train(model, data, steps=100, batch_size=16, every=2, target=0.99, patience=3,
+                                min_delta=0.01, evaluate=evaluate)
+    assert history[-1]["step"] == 4
+    assert all((value == snapshots[-1][name]).all().item() for name, value in model.state_dict().items())
+
+
 def test_accuracy_is_exact_match_of_greedy_decoding():
     minigrad.manual_seed(1)
     data = models.copy_task(20, 2, 4, vocab_size=5, seed=1)
