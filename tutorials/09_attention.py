@@ -145,8 +145,8 @@ assert max(abs(a - b) for a, b in zip(general_weights, by_hand)) < 1e-12
 #
 # A comparison of two models means something only if each has learned what it can, so each trains until it
 # stops improving: every EVERY steps its token accuracy on a validation set is checked, and training stops when
-# it reaches 99% or when PATIENCE checks in a row have not beaten the best so far by at least half a point; the
-# weights of the check that set the best are kept. Training curves of these small models are spiky (accuracy
+# it reaches 99% or when PATIENCE checks in a row have not beaten the best so far by more than half a point; the
+# weights of the check that set the best (or reached 99%) are kept. Training curves of these small models are spiky (accuracy
 # can dip for a hundred steps and recover), which is why a plateau is judged over several checks and the best
 # weights are kept. Everything is counted in steps, never in seconds, so the result is the same on a slow machine. Token
 # accuracy counts the target positions decoded correctly (a wrong length counts the missing or extra positions
@@ -184,11 +184,12 @@ def train_until_plateau(model, description: str) -> dict:
             progress.update(task, advance=1, status=f"loss {loss.item():.3f}, best validation {best:.1%}")
             if step % EVERY:
                 continue
-            curve.append((step, experiments.token_accuracy(model, reversal_validation)))
-            if curve[-1][1] >= best + MIN_GAIN or best_weights is None:
-                best, best_step = curve[-1][1], step
+            accuracy = experiments.token_accuracy(model, reversal_validation)
+            curve.append((step, accuracy))
+            if best_weights is None or accuracy > best + MIN_GAIN or accuracy >= TARGET:
+                best, best_step = accuracy, step
                 best_weights = {name: value.clone() for name, value in model.state_dict().items()}
-            if best >= TARGET:
+            if accuracy >= TARGET:
                 stopped = f"it reached {TARGET:.0%}"
                 break
             if step - best_step >= PATIENCE * EVERY:
