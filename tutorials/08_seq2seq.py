@@ -181,9 +181,11 @@ if not FAST:
     assert first_exact >= 0.95
 
 # %% [markdown]
-# Without attention the model still learns dates well. A source is up to 29 characters long, but whatever the
-# format, it names one of 36,525 dates: about 15 bits to carry in 128 numbers, and the encoder can throw the
-# rest (weekday, spelling) away. The bottleneck is real but not binding here. Tutorial 09 reverses random sequences of up to 29 symbols,
+# In the full run (1,200 steps) the model without attention gets 98.5% of the 1,000 held-out dates exactly
+# right; the short version's 250 steps leave it at a few percent, having learned the shape of an ISO date but
+# not yet how to read one. A source is up to 29 characters long, but whatever the format, it names one of
+# 36,525 dates: about 15 bits to carry in 128 numbers, and the encoder can throw the rest (weekday, spelling)
+# away. The bottleneck is real but not binding here. Tutorial 09 reverses random sequences of up to 29 symbols,
 # where every one of the 96 bits must get through the state in a form the decoder can unpack symbol by symbol,
 # and there it binds, until attention removes it.
 #
