@@ -120,7 +120,7 @@ def decoder_logits(model, batch, teacher_forcing_ratio: float):
         all_logits.append(logits)
         token = gold[:, t]                              # teacher forcing: the next input is the gold token ...
         if teacher_forcing_ratio < 1:                   # ... or, with probability 1 - ratio, the model's own guess
-            use_gold = minigrad.rand(gold.shape[0]) < teacher_forcing_ratio
+            use_gold = minigrad.rand(gold.shape[0], device=gold.device) < teacher_forcing_ratio
             token = minigrad.where(use_gold, gold[:, t], logits.argmax(-1))
     return minigrad.stack(all_logits, dim=1)
 
