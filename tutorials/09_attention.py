@@ -143,14 +143,14 @@ assert max(abs(a - b) for a, b in zip(general_weights, by_hand)) < 1e-12
 # encoder's final state (128 numbers) must carry the whole sequence; with attention the decoder can look up
 # position S−t when it writes token t.
 #
-# A comparison of two models means something only if each has learned what it can, so each trains until it
-# stops improving: every EVERY steps its token accuracy on a validation set is checked, and training stops when
-# it reaches 99% or when PATIENCE checks in a row have not beaten the best so far by more than half a point; the
-# weights of the check that set the best (or reached 99%) are kept. Training curves of these small models are spiky (accuracy
-# can dip for a hundred steps and recover), which is why a plateau is judged over several checks and the best
-# weights are kept. Everything is counted in steps, never in seconds, so the result is the same on a slow machine. Token
-# accuracy counts the target positions decoded correctly (a wrong length counts the missing or extra positions
-# as wrong); exact match counts whole sequences.
+# A comparison of two models means something only if each has learned what it can, so each trains until it stops
+# improving: every 250 steps its token accuracy on a validation set is checked, and training stops when it
+# reaches 99% or when 4 checks in a row have not beaten the best so far by more than half a point; the weights
+# of the check that set the best (or reached 99%) are kept. Training curves of these small models are spiky
+# (accuracy can dip for a hundred steps and recover), which is why a plateau is judged over several checks and
+# the best weights are kept. Everything is counted in steps, never in seconds, so the result is the same on a
+# slow machine. Token accuracy counts the target positions decoded correctly (a wrong length counts the missing
+# or extra positions as wrong); exact match counts whole sequences.
 #
 # The loop is written out here. Its forward call is teacher-forced: `teacher_forcing_ratio=1.0` feeds the decoder
 # the gold previous token at every step (tutorial 08 writes that decoder loop out line by line).
