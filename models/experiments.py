@@ -3,7 +3,8 @@
     python -m models.experiments dates       # an attention model learns dates; held-out exact match over time
     python -m models.experiments reversal    # reversal accuracy by source length, with and without attention
 
-Each experiment trains with a rich progress bar, under a time budget, and returns its numbers as data.
+Each experiment trains with a rich progress bar, under a budget of steps (so that its numbers depend on the seed,
+not on the machine's speed), and returns its numbers as data.
 """
 
 from __future__ import annotations
@@ -53,54 +54,77 @@ def accuracy(model: Seq2Seq, data: Seq2SeqData) -> float:
     return exact_match(decode(model, data), [list(target) for target in data.targets])
 
 
-def train(model: Seq2Seq, data: Seq2SeqData, seconds: float, batch_size: int = 64, lr: float = 3e-3,
+def _batches_forever(data: Seq2SeqData, batch_size: int, seed: int):
+    """Shuffled batches, epoch after epoch (epoch k shuffled with seed + k)."""
+    epoch = 0
+    while True:
+        yield from data.batches(batch_size, seed=seed + epoch)
+        epoch += 1
+
+
+def train(model: Seq2Seq, data: Seq2SeqData, steps: int | None = None, batch_size: int = 64, lr: float = 3e-3,
           max_norm: float = 5.0, teacher_forcing=1.0, evaluate=None, every: int = 200, target: float | None = None,
-          description: str = "training", seed: int = 0, max_steps: int | None = None) -> list:
-    """Train with Adam and gradient clipping for at most ``seconds`` (and at most ``max_steps`` steps).
+          patience: int | None = None, min_delta: float = 0.0, description: str = "training", seed: int = 0,
+          seconds: float | None = None) -> list:
+    """Train with Adam and gradient clipping for at most ``steps`` steps.
 
     ``teacher_forcing`` is a ratio, or a function of the step number (a scheduled-sampling schedule).
-    Every ``every`` steps ``evaluate(model)`` is called (if given); training stops early once it reaches
-    ``target``. Returns the history: dicts of step, seconds, loss (and score when evaluated).
+    Every ``every`` steps ``evaluate(model)`` is called (if given). Training stops early once the score reaches
+    ``target``, or, with ``patience``, once that many evaluations in a row have not beaten the best score so far
+    by more than ``min_delta`` (a plateau); with ``patience`` the model ends with the weights of the evaluation
+    that set the best score, or reached the target (early stopping).
+    Budgeted by steps, the result depends on the seeds and not on the machine. ``seconds`` caps the wall-clock
+    time instead (or as well), for demonstrations that must end on time; how far they train then depends on
+    the machine's speed. Returns the history: dicts of step, seconds, loss (and score when evaluated).
     """
+    if steps is None and seconds is None:
+        raise ValueError("train: expected a budget, steps or seconds, got neither")
     optimizer = minigrad.optim.Adam(model.parameters(), lr=lr)
-    history, step, epoch, start = [], 0, 0, time.perf_counter()
+    history, start = [], time.perf_counter()
+    best_score, best_weights, stale, reached = None, None, 0, False
     pad = data.target_vocab.pad_idx
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
                   TimeElapsedColumn(), transient=True) as progress:
-        task = progress.add_task(description, total=seconds, status="")
-        while time.perf_counter() - start < seconds:
-            for batch in data.batches(batch_size, seed=seed + epoch):
-                ratio = teacher_forcing(step) if callable(teacher_forcing) else teacher_forcing
-                logits = model(batch.sources, batch.source_lengths, batch.targets, teacher_forcing_ratio=ratio)
-                loss = sequence_loss(logits, batch.targets[:, 1:], pad)
-                optimizer.zero_grad()
-                loss.backward()
-                minigrad.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-                optimizer.step()
-                step += 1
-                elapsed = time.perf_counter() - start
-                record = {"step": step, "seconds": elapsed, "loss": loss.item()}
-                if evaluate is not None and step % every == 0:
-                    record["score"] = evaluate(model)
-                history.append(record)
-                progress.update(task, completed=min(elapsed, seconds),
-                                status=f"step {step}  loss {record['loss']:.3f}"
-                                       + (f"  score {record['score']:.3f}" if "score" in record else ""))
-                if (target is not None and record.get("score", -1) >= target) or elapsed >= seconds \
-                        or step == max_steps:
-                    return history
-            epoch += 1
+        task = progress.add_task(description, total=steps if steps is not None else seconds, status="")
+        for step, batch in enumerate(_batches_forever(data, batch_size, seed), start=1):
+            ratio = teacher_forcing(step - 1) if callable(teacher_forcing) else teacher_forcing
+            logits = model(batch.sources, batch.source_lengths, batch.targets, teacher_forcing_ratio=ratio)
+            loss = sequence_loss(logits, batch.targets[:, 1:], pad)
+            optimizer.zero_grad()
+            loss.backward()
+            minigrad.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+            optimizer.step()
+            elapsed = time.perf_counter() - start
+            record = {"step": step, "seconds": elapsed, "loss": loss.item()}
+            if evaluate is not None and step % every == 0:
+                record["score"] = evaluate(model)
+                reached = target is not None and record["score"] >= target
+                if best_score is None or record["score"] > best_score + min_delta or reached:
+                    best_score, stale = record["score"], 0
+                    if patience is not None:
+                        best_weights = {name: value.clone() for name, value in model.state_dict().items()}
+                else:
+                    stale += 1
+            history.append(record)
+            progress.update(task, completed=step if steps is not None else min(elapsed, seconds),
+                            status=f"step {step}  loss {record['loss']:.3f}"
+                                   + (f"  score {record['score']:.3f}" if "score" in record else ""))
+            if reached or step == steps or (seconds is not None and elapsed >= seconds) \
+                    or (patience is not None and stale >= patience):
+                break
+    if best_weights is not None:
+        model.load_state_dict(best_weights)
     return history
 
 
-def dates_experiment(attention: bool = True, seconds: float = 300, n_train: int = 20000, n_held_out: int = 1000,
+def dates_experiment(attention: bool = True, steps: int = 3000, n_train: int = 20000, n_held_out: int = 1000,
                      target: float = 0.99, seed: int = 0) -> dict:
-    """Train a seq2seq model on human-readable → ISO dates until held-out exact match reaches ``target`` (or the
-    time is up). Returns accuracy, time and steps."""
+    """Train a seq2seq model on human-readable → ISO dates until held-out exact match (checked every 200 steps)
+    reaches ``target``, at most ``steps`` steps. Returns accuracy, time and steps."""
     minigrad.manual_seed(seed)
     train_data, held_out = date_split(n_train, n_held_out, seed=seed)
     model = build_seq2seq(train_data, attention)
-    history = train(model, train_data, seconds, evaluate=lambda m: accuracy(m, held_out), target=target,
+    history = train(model, train_data, steps, evaluate=lambda m: accuracy(m, held_out), target=target,
                     description=f"dates ({'attention' if attention else 'no attention'})", seed=seed)
     scored = [h for h in history if "score" in h]
     final = accuracy(model, held_out)
@@ -109,44 +133,72 @@ def dates_experiment(attention: bool = True, seconds: float = 300, n_train: int 
             "model": model, "held_out": held_out}
 
 
-def reversal_experiment(attention: bool, seconds: float = 150, min_len: int = 5, max_len: int = 40,
-                        vocab_size: int = 10, n_train: int = 20000, n_test: int = 600, bucket: int = 5,
-                        seed: int = 0) -> dict:
+def accuracy_by_length(model: Seq2Seq, data: Seq2SeqData, min_len: int, bucket: int) -> dict:
+    """Greedy-decoding accuracy per source-length bucket, shortest first: {(shortest, longest): {"exact_match",
+    "token_accuracy", "count"}}, where bucket k holds the sources of length min_len + k·bucket to
+    min_len + (k+1)·bucket - 1 and is named by the shortest and longest length it actually holds.
+
+    Token accuracy is the fraction of target positions decoded correctly; a length mismatch counts the missing
+    or extra positions as wrong, so an exact match has every token right.
+    """
+    buckets = {}
+    for source, target, predicted in zip(data.sources, data.targets, decode(model, data)):
+        entry = buckets.setdefault((len(source) - min_len) // bucket, {"exact": 0, "tokens": 0, "positions": 0,
+                                                                      "lengths": []})
+        entry["exact"] += predicted == list(target)
+        entry["tokens"] += sum(p == t for p, t in zip(predicted, target))
+        entry["positions"] += max(len(target), len(predicted))
+        entry["lengths"].append(len(source))
+    return {(min(e["lengths"]), max(e["lengths"])): {"exact_match": e["exact"] / len(e["lengths"]),
+                                                     "token_accuracy": e["tokens"] / e["positions"],
+                                                     "count": len(e["lengths"])}
+            for _, e in sorted(buckets.items())}
+
+
+def token_accuracy(model: Seq2Seq, data: Seq2SeqData) -> float:
+    """The fraction of target positions greedy decoding gets right, over all of ``data`` (see accuracy_by_length)."""
+    right = positions = 0
+    for predicted, target in zip(decode(model, data), data.targets):
+        right += sum(p == t for p, t in zip(predicted, target))
+        positions += max(len(target), len(predicted))
+    return right / positions
+
+
+def reversal_experiment(attention: bool, steps: int = 12000, every: int = 250, target: float = 0.99,
+                        patience: int = 4, min_delta: float = 0.005, min_len: int = 5, max_len: int = 29,
+                        vocab_size: int = 10, n_train: int = 20000, n_validation: int = 300, n_test: int = 600,
+                        bucket: int = 5, seed: int = 0) -> dict:
     """Train on reversal with source lengths in [min_len, max_len]; report accuracy by source-length bucket.
 
-    Two accuracies per bucket: exact match of whole sequences, and the fraction of target positions decoded
-    correctly (a length mismatch counts the missing or extra positions as wrong).
+    Training runs until the token accuracy on a validation set (checked every ``every`` steps) reaches ``target``
+    or has not gained more than ``min_delta`` for ``patience`` checks, at most ``steps`` steps, and keeps the best
+    weights; the test set then gives exact match and token accuracy per bucket (see :func:`accuracy_by_length`).
+    Budgeted in steps, the numbers depend on the seed, not on the machine. The defaults are the protocol of
+    tutorial 09, which writes the same training out as a loop.
     """
     minigrad.manual_seed(seed)
     train_data = reverse_task(n_train, min_len, max_len, vocab_size, seed=seed)
-    test_data = reverse_task(n_test, min_len, max_len, vocab_size, seed=seed + 1)
+    validation = reverse_task(n_validation, min_len, max_len, vocab_size, seed=seed + 1)
+    test_data = reverse_task(n_test, min_len, max_len, vocab_size, seed=seed + 2)
     model = build_seq2seq(train_data, attention)
-    train(model, train_data, seconds, description=f"reversal ({'attention' if attention else 'no attention'})",
-          seed=seed)
-    predictions = decode(model, test_data)
-    buckets = {}
-    for source, target, predicted in zip(test_data.sources, test_data.targets, predictions):
-        low = min_len + (len(source) - min_len) // bucket * bucket
-        entry = buckets.setdefault((low, min(low + bucket - 1, max_len)), {"exact": 0, "tokens": 0, "total": 0,
-                                                                            "count": 0})
-        entry["count"] += 1
-        entry["exact"] += predicted == list(target)
-        entry["tokens"] += sum(p == t for p, t in zip(predicted, target))
-        entry["total"] += max(len(target), len(predicted))
-    return {"attention": attention, "buckets": {key: {"exact_match": e["exact"] / e["count"],
-                                                      "token_accuracy": e["tokens"] / e["total"], "count": e["count"]}
-                                                for key, e in sorted(buckets.items())}}
+    history = train(model, train_data, steps, evaluate=lambda m: token_accuracy(m, validation), every=every,
+                    target=target, patience=patience, min_delta=min_delta, seed=seed,
+                    description=f"reversal ({'attention' if attention else 'no attention'})")
+    scores = [record["score"] for record in history if "score" in record]
+    return {"attention": attention, "steps": history[-1]["step"], "seconds": history[-1]["seconds"],
+            "validation": max(scores) if scores else None,
+            "buckets": accuracy_by_length(model, test_data, min_len, bucket)}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.experiments", description=__doc__.split("\n\n")[0])
     parser.add_argument("experiment", choices=["dates", "reversal"])
-    parser.add_argument("--seconds", type=float, default=None, help="time budget per model")
+    parser.add_argument("--steps", type=int, default=None, help="the most training steps per model")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     console = Console()
     if args.experiment == "dates":
-        result = dates_experiment(seconds=args.seconds or 300, seed=args.seed)
+        result = dates_experiment(steps=args.steps or 3000, seed=args.seed)
         table = Table(title="Dates → ISO with attention: held-out exact match")
         for column in ("step", "seconds", "held-out exact match"):
             table.add_column(column, justify="right")
@@ -156,8 +208,11 @@ def main(argv=None) -> int:
         console.print(f"final: {result['held_out_accuracy']:.2%} after {result['steps']} steps, "
                       f"{result['seconds']:.0f} s")
     else:
-        results = [reversal_experiment(attention, seconds=args.seconds or 150, seed=args.seed)
+        results = [reversal_experiment(attention, steps=args.steps or 12000, seed=args.seed)
                    for attention in (False, True)]
+        for result in results:
+            console.print(f"{'attention' if result['attention'] else 'no attention'}: {result['steps']} steps "
+                          f"({result['seconds']:.0f} s), best validation token accuracy {result['validation']:.1%}")
         table = Table(title="Reversal: accuracy by source length (exact match / tokens)")
         table.add_column("length", justify="right")
         for result in results:

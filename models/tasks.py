@@ -12,7 +12,8 @@ What each task teaches, and the baseline a model has to beat:
     adding_problem       a long-range dependency through a recurrence    MSE 1/6 by always answering 1.0
     copy_memory          remembering over a delay of T blank steps       cross-entropy 10·log(8)/(T+20), memoryless
     negation_sentiment   word order matters: "not good"                  bag of words ≤ 75% (a linear one ≤ 62.5%)
-    next_token_tagging   what a bidirectional layer sees                 left-to-right (T+1)/(2T) accuracy
+    next_token_tagging   what a right-to-left reading sees               left-to-right (T+1)/(2T) accuracy
+    neighbour_tagging    what both directions see together               one direction alone (T+2)/(2T) accuracy
 
 Token tasks come as Python lists of string tokens with a :class:`Vocabulary` to turn them into ids, so one
 pipeline serves all of them (:meth:`Seq2SeqData.batches` pads and tensorises). Numeric tasks come as tensors,
@@ -33,7 +34,7 @@ from minigrad import Tensor
 
 __all__ = ["Vocabulary", "pad_batch", "Seq2SeqData", "Seq2SeqBatch", "LabelledSentences", "DATE_FORMATS", "dates",
            "date_split", "copy_task", "reverse_task", "adding_problem", "copy_memory", "negation_sentiment",
-           "next_token_tagging"]
+           "next_token_tagging", "neighbour_tagging"]
 
 
 # --- argument checks shared by every generator -----------------------------------------------------------------
@@ -505,6 +506,21 @@ def negation_sentiment(n: int, seed) -> LabelledSentences:
     return LabelledSentences(sentences, labels, vocab)
 
 
+def _token_tagging(caller: str, n, length, min_length: int, seed, vocab_size, device, tag_row):
+    """Uniform token ids (n, length) and the tags ``tag_row(row of booleans: token in the lower half)`` gives."""
+    n = _check_int(caller, "n", n, 1)
+    length = _check_int(caller, "length", length, min_length)
+    if not (_is_int(vocab_size) and vocab_size >= 2 and vocab_size % 2 == 0):
+        raise ValueError(f"{caller}: expected vocab_size to be an even int >= 2 (so that half of the tokens are "
+                         f"in the lower half and guessing scores 50%), got {vocab_size!r}")
+    rng = _rng(seed, caller)
+    lower_half = vocab_size // 2
+    tokens = [[rng.randrange(vocab_size) for _ in range(length)] for _ in range(n)]
+    tags = [tag_row([token < lower_half for token in row]) for row in tokens]
+    return (minigrad.tensor(tokens, dtype=minigrad.int64, device=device),
+            minigrad.tensor(tags, dtype=minigrad.int64, device=device))
+
+
 def next_token_tagging(n: int, length: int, seed, vocab_size: int = 10, device=None):
     """Tag each token by the token *after* it: ``(tokens, tags)``, int64 tensors of shape (n, length).
 
@@ -512,19 +528,28 @@ def next_token_tagging(n: int, length: int, seed, vocab_size: int = 10, device=N
     position t < length-1 is 1 if token t+1 is in the lower half (``< vocab_size // 2``), else 0; the last
     position, which has no next token, is always tagged 0.
 
-    Teaches what a bidirectional layer is for. Token t+1 is independent of everything up to t, so a
+    Teaches what a right-to-left reading gives. Token t+1 is independent of everything up to t, so a
     left-to-right model can only guess at the first length-1 positions: its best accuracy is
-    (0.5·(length-1) + 1) / length = (length+1)/(2·length), e.g. 55% for length 10. A bidirectional model,
-    whose backward direction has read token t+1, can reach 100%.
+    (0.5·(length-1) + 1) / length = (length+1)/(2·length), e.g. 55% for length 10. A model whose right-to-left
+    direction has read token t+1 can reach 100%; a right-to-left model alone does, so this task cannot show what
+    the *two* directions of a bidirectional layer buy together (:func:`neighbour_tagging` can).
     """
-    n = _check_int("next_token_tagging", "n", n, 1)
-    length = _check_int("next_token_tagging", "length", length, 2)
-    if not (_is_int(vocab_size) and vocab_size >= 2 and vocab_size % 2 == 0):
-        raise ValueError(f"next_token_tagging: expected vocab_size to be an even int >= 2 (so that half of the "
-                         f"tokens tag 1 and guessing scores 50%), got {vocab_size!r}")
-    rng = _rng(seed, "next_token_tagging")
-    lower_half = vocab_size // 2
-    tokens = [[rng.randrange(vocab_size) for _ in range(length)] for _ in range(n)]
-    tags = [[int(following < lower_half) for following in row[1:]] + [0] for row in tokens]
-    return (minigrad.tensor(tokens, dtype=minigrad.int64, device=device),
-            minigrad.tensor(tags, dtype=minigrad.int64, device=device))
+    return _token_tagging("next_token_tagging", n, length, 2, seed, vocab_size, device,
+                          lambda lower: [int(following) for following in lower[1:]] + [0])
+
+
+def neighbour_tagging(n: int, length: int, seed, vocab_size: int = 10, device=None):
+    """Tag each token by its two neighbours: ``(tokens, tags)``, int64 tensors of shape (n, length).
+
+    Tokens are uniform ids in 0..vocab_size-1. The tag at position 0 < t < length-1 is 1 when tokens t-1 and
+    t+1 are in the same half (both ``< vocab_size // 2`` or both not), else 0; the two end positions, which miss
+    a neighbour, are always tagged 0.
+
+    Teaches what the two directions of a bidirectional layer buy together. Either neighbour alone says nothing
+    about the tag (whatever token t-1 is, token t+1 decides it with probability 1/2 each way, and vice versa),
+    so a left-to-right model, which has not read token t+1, and a right-to-left one, which has not read token
+    t-1, can only guess at the length-2 inner positions: the best either can do is
+    (0.5·(length-2) + 2) / length = (length+2)/(2·length), 60% for length 10. A bidirectional model can reach 100%.
+    """
+    return _token_tagging("neighbour_tagging", n, length, 3, seed, vocab_size, device,
+                          lambda lower: [0] + [int(before == after) for before, after in zip(lower, lower[2:])] + [0])

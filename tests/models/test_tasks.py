@@ -28,6 +28,7 @@ GENERATORS = {
     "copy_memory": lambda seed: tasks.copy_memory(20, 5, seed),
     "negation_sentiment": lambda seed: tasks.negation_sentiment(30, seed),
     "next_token_tagging": lambda seed: tasks.next_token_tagging(20, 6, seed),
+    "neighbour_tagging": lambda seed: tasks.neighbour_tagging(20, 6, seed),
 }
 
 
@@ -461,25 +462,53 @@ def test_tags_come_from_the_next_token():
     assert (y[:, -1] == 0).all()
 
 
-def test_left_to_right_models_are_at_chance_and_bidirectional_ones_can_be_perfect():
-    length, vocab_size = 8, 6
-    train = [values(t) for t in tasks.next_token_tagging(5000, length, seed=1, vocab_size=vocab_size)]
-    test = [values(t) for t in tasks.next_token_tagging(5000, length, seed=2, vocab_size=vocab_size)]
+def lookup_accuracy(task, window, length=8, vocab_size=6):
+    """A table from (position, the tokens ``window`` picks around it) to the majority tag, fit on one sample and
+    scored on another, over the inner positions: the best any model that sees only that window can do."""
+    train = [values(t) for t in task(5000, length, seed=1, vocab_size=vocab_size)]
+    test = [values(t) for t in task(5000, length, seed=2, vocab_size=vocab_size)]
+    votes = collections.defaultdict(collections.Counter)
+    for tokens, tags in zip(*train):
+        for t in range(1, length - 1):
+            votes[t, tuple(window(tokens, t))][tags[t]] += 1
+    right = [votes[t, tuple(window(tokens, t))].most_common(1)[0][0] == tags[t]
+             for tokens, tags in zip(*test) for t in range(1, length - 1)]
+    return np.mean(right)
 
-    def lookup_accuracy(window):
-        """A table from (position, the tokens ``window`` picks around it) to the majority tag, fit then tested."""
-        votes = collections.defaultdict(collections.Counter)
-        for tokens, tags in zip(*train):
-            for t in range(length - 1):
-                votes[t, window(tokens, t)][tags[t]] += 1
-        right = [votes[t, window(tokens, t)].most_common(1)[0][0] == tags[t]
-                 for tokens, tags in zip(*test) for t in range(length - 1)]
-        return np.mean(right)
 
-    assert lookup_accuracy(lambda tokens, t: tuple(tokens[max(0, t - 1):t + 1])) == pytest.approx(0.5, abs=0.02)
-    assert lookup_accuracy(lambda tokens, t: tokens[t + 1]) == 1.0
+def left_of(tokens, t):
+    """What a left-to-right reader has at t (two tokens back suffice: no tag depends on more)."""
+    return tokens[t - 1:t + 1]
+
+
+def right_of(tokens, t):
+    """What a right-to-left reader has at t."""
+    return tokens[t:t + 2]
+
+
+def test_next_token_tags_are_a_coin_flip_from_the_left_and_certain_from_the_right():
+    assert lookup_accuracy(tasks.next_token_tagging, left_of) == pytest.approx(0.5, abs=0.02)
+    assert lookup_accuracy(tasks.next_token_tagging, right_of) == 1.0
     # over every position, including the fixed last one: the documented left-to-right ceiling (T+1)/(2T)
+    length = 8
     assert (0.5 * (length - 1) + 1) / length == (length + 1) / (2 * length)
+
+
+def test_neighbour_tags_say_whether_both_neighbours_are_in_the_same_half():
+    tokens, tags = tasks.neighbour_tagging(300, 7, seed=0, vocab_size=6)
+    assert tokens.shape == tags.shape == (300, 7) and tokens.dtype == tags.dtype == minigrad.int64
+    x, y = values(tokens), values(tags)
+    assert set(np.unique(x)) == set(range(6))
+    lower = x < 3
+    np.testing.assert_array_equal(y[:, 1:-1], (lower[:, :-2] == lower[:, 2:]).astype(int))
+    assert (y[:, 0] == 0).all() and (y[:, -1] == 0).all()
+    assert y[:, 1:-1].mean() == pytest.approx(0.5, abs=0.05)
+
+
+def test_neighbour_tags_need_both_directions():
+    assert lookup_accuracy(tasks.neighbour_tagging, left_of) == pytest.approx(0.5, abs=0.02)
+    assert lookup_accuracy(tasks.neighbour_tagging, right_of) == pytest.approx(0.5, abs=0.02)
+    assert lookup_accuracy(tasks.neighbour_tagging, lambda tokens, t: (tokens[t - 1], tokens[t + 1])) == 1.0
 
 
 # --- argument checks -----------------------------------------------------------------------------------------------
@@ -493,6 +522,8 @@ def test_left_to_right_models_are_at_chance_and_bidirectional_ones_can_be_perfec
     (lambda: tasks.negation_sentiment(-1, seed=0), ValueError, "n to be an int >= 1"),
     (lambda: tasks.next_token_tagging(5, 1, seed=0), ValueError, "length to be an int >= 2"),
     (lambda: tasks.next_token_tagging(5, 4, seed=0, vocab_size=7), ValueError, "even int >= 2.*got 7"),
+    (lambda: tasks.neighbour_tagging(5, 2, seed=0), ValueError, "neighbour_tagging: expected length to be an int >= 3"),
+    (lambda: tasks.neighbour_tagging(5, 4, seed=0, vocab_size=3), ValueError, "even int >= 2.*got 3"),
     (lambda: list(tasks.copy_task(5, 1, 2, 3, seed=0).batches(0)), ValueError, "batch_size"),
 ])
 def test_arguments_are_checked_with_expected_and_got(call, error, message):
