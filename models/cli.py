@@ -91,10 +91,11 @@ def demo(console, args) -> int:
     minigrad.manual_seed(args.seed)
     train_data, held_out = tasks.date_split(2000 if args.quick else 20000, 200, seed=args.seed)
     model = experiments.build_seq2seq(train_data, attention=True)
-    seconds = 3 if args.quick else 25
-    experiments.train(model, train_data, seconds=seconds, description="training on dates", seed=args.seed)
+    steps = 30 if args.quick else 300
+    experiments.train(model, train_data, steps=steps, description="training on dates", seed=args.seed)
     accuracy = experiments.accuracy(model, held_out)
-    console.print(f"After {seconds} s of training: {accuracy:.1%} exact match on {len(held_out)} dates it never saw.")
+    console.print(f"After {steps} steps of training: {accuracy:.1%} exact match on {len(held_out)} dates it never "
+                  "saw.")
     source = held_out.sources[0]
     predicted = experiments.decode(model, tasks.Seq2SeqData([source], [held_out.targets[0]], held_out.source_vocab,
                                                             held_out.target_vocab))[0]

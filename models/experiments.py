@@ -64,8 +64,7 @@ def _batches_forever(data: Seq2SeqData, batch_size: int, seed: int):
 
 def train(model: Seq2Seq, data: Seq2SeqData, steps: int | None = None, batch_size: int = 64, lr: float = 3e-3,
           max_norm: float = 5.0, teacher_forcing=1.0, evaluate=None, every: int = 200, target: float | None = None,
-          patience: int | None = None, min_delta: float = 0.0, description: str = "training", seed: int = 0,
-          seconds: float | None = None) -> list:
+          patience: int | None = None, min_delta: float = 0.0, description: str = "training", seed: int = 0) -> list:
     """Train with Adam and gradient clipping for at most ``steps`` steps.
 
     ``teacher_forcing`` is a ratio, or a function of the step number (a scheduled-sampling schedule).
@@ -73,19 +72,18 @@ def train(model: Seq2Seq, data: Seq2SeqData, steps: int | None = None, batch_siz
     ``target``, or, with ``patience``, once that many evaluations in a row have not beaten the best score so far
     by more than ``min_delta`` (a plateau); with ``patience`` the model ends with the weights of the evaluation
     that set the best score, or reached the target (early stopping).
-    Budgeted by steps, the result depends on the seeds and not on the machine. ``seconds`` caps the wall-clock
-    time instead (or as well), for demonstrations that must end on time; how far they train then depends on
-    the machine's speed. Returns the history: dicts of step, seconds, loss (and score when evaluated).
+    Budgeted by steps, the result depends on the seeds and not on the machine. Returns the history: dicts of
+    step, seconds, loss (and score when evaluated).
     """
-    if steps is None and seconds is None:
-        raise ValueError("train: expected a budget, steps or seconds, got neither")
+    if steps is None:
+        raise ValueError("train: expected a budget of steps, got steps=None")
     optimizer = minigrad.optim.Adam(model.parameters(), lr=lr)
     history, start = [], time.perf_counter()
     best_score, best_weights, stale, reached = None, None, 0, False
     pad = data.target_vocab.pad_idx
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"),
                   TimeElapsedColumn(), transient=True) as progress:
-        task = progress.add_task(description, total=steps if steps is not None else seconds, status="")
+        task = progress.add_task(description, total=steps, status="")
         for step, batch in enumerate(_batches_forever(data, batch_size, seed), start=1):
             ratio = teacher_forcing(step - 1) if callable(teacher_forcing) else teacher_forcing
             logits = model(batch.sources, batch.source_lengths, batch.targets, teacher_forcing_ratio=ratio)
@@ -106,11 +104,10 @@ def train(model: Seq2Seq, data: Seq2SeqData, steps: int | None = None, batch_siz
                 else:
                     stale += 1
             history.append(record)
-            progress.update(task, completed=step if steps is not None else min(elapsed, seconds),
+            progress.update(task, completed=step,
                             status=f"step {step}  loss {record['loss']:.3f}"
                                    + (f"  score {record['score']:.3f}" if "score" in record else ""))
-            if reached or step == steps or (seconds is not None and elapsed >= seconds) \
-                    or (patience is not None and stale >= patience):
+            if reached or step == steps or (patience is not None and stale >= patience):
                 break
     if best_weights is not None:
         model.load_state_dict(best_weights)

@@ -117,7 +117,7 @@ assert biggest_difference(h_n[-1], output[0, :, H:]) < 1e-12    # top layer, rev
 # at chance there, but a right-to-left model alone, which has read token t+1 when it reaches t, scores
 # 100% without any help from the left.
 #
-# `models.tasks.neighbour_tagging` makes sequences of random tokens 0..9 and tags position t with 1 when
+# `models.neighbour_tagging` makes sequences of random tokens 0..9 and tags position t with 1 when
 # its two neighbours, tokens t-1 and t+1, are in the same half (both < 5 or both ≥ 5), else 0. The two
 # end positions, which miss a neighbour, are always tagged 0. Either neighbour alone says nothing about
 # the tag: whatever token t-1 is, token t+1 (independent of it) makes the tag 1 or 0 with probability 1/2
@@ -130,7 +130,7 @@ assert biggest_difference(h_n[-1], output[0, :, H:]) < 1e-12    # top layer, rev
 
 # %%
 LENGTH, VOCAB = 10, 10
-tokens, tags = models.tasks.neighbour_tagging(3, LENGTH, seed=0)
+tokens, tags = models.neighbour_tagging(3, LENGTH, seed=0)
 for row, tag_row in zip(tokens.tolist(), tags.tolist()):
     print("tokens", " ".join(map(str, row)), "   tags", " ".join(map(str, tag_row)))
 
@@ -175,8 +175,8 @@ class Tagger(nn.Module):
 
 TRAIN_SIZE, TEST_SIZE, BATCH = 8000, 4000, 64
 STEPS = 200 if FAST else 1500
-train_tokens, train_tags = models.tasks.neighbour_tagging(TRAIN_SIZE, LENGTH, seed=1)
-test_tokens, test_tags = models.tasks.neighbour_tagging(TEST_SIZE, LENGTH, seed=2)
+train_tokens, train_tags = models.neighbour_tagging(TRAIN_SIZE, LENGTH, seed=1)
+test_tokens, test_tags = models.neighbour_tagging(TEST_SIZE, LENGTH, seed=2)
 
 
 # A tagger that is sure at the ends and guesses at the inner positions has cross-entropy ln 2 at T-2 of T

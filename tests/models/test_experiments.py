@@ -28,7 +28,7 @@ def test_a_step_budget_gives_the_same_run_twice():
 
 def test_train_needs_a_budget():
     data = models.reverse_task(8, 3, 5, vocab_size=6, seed=0)
-    with pytest.raises(ValueError, match="train: expected a budget, steps or seconds, got neither"):
+    with pytest.raises(ValueError, match="train: expected a budget of steps, got steps=None"):
         experiments.train(small_model(data, 0), data)
 
 
