@@ -64,6 +64,15 @@ def check_tensor(value, op: str, name: str = "input"):
     return value
 
 
+def check_tensors(value, op: str, name: str = "inputs") -> tuple:
+    """A Tensor or a sequence of them, as a tuple; a TypeError naming the op and the first non-Tensor."""
+    values = (value,) if isinstance(value, TensorBase) else tuple(value)
+    for item in values:
+        if not isinstance(item, TensorBase):
+            raise TypeError(f"{op}: expected {name} to be Tensors, got {type(item).__name__}")
+    return values
+
+
 def check_floating(tensor, op: str, name: str = "input"):
     """A tensor of a floating dtype: torch has no integer kernels for these functions and says so with
     NotImplementedError."""
