@@ -402,8 +402,14 @@ class Tensor(Math, Reduce, Shape, InPlace):
     def bool(self):
         return self.to(dtype=backend.bool_)
 
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory row by row, with no gaps and no element shared (as torch)."""
+        return bool(self._array.flags.c_contiguous)
+
     def contiguous(self):
-        return self  # arrays are reshaped freely here, so there is no layout to fix
+        """Self when laid out row by row, else a copy that is (a transpose or an expand() gets memory of its
+        own, so writing the result leaves the source alone, as in torch)."""
+        return self if self.is_contiguous() else self.clone()
 
     def type(self, dtype=None):
         """Without an argument, torch's type name ("torch.FloatTensor"); with a dtype (or such a name), ``to`` it."""

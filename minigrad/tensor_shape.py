@@ -132,7 +132,9 @@ class Shape(TensorBase):
         # interleave a new axis before every axis: (1, n0, 1, n1, ...) expanded to (r0, n0, r1, n1, ...)
         spread = self.reshape(tuple(n for size in shape for n in (1, size)))
         tiled = spread.expand(tuple(n for repeat, size in zip(sizes, shape) for n in (repeat, size)))
-        return tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
+        tiled = tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
+        # torch's repeat returns memory of its own; the reshape copied only where the expanded layout forced it
+        return tiled.clone() if self.device.xp.may_share_memory(tiled._array, self._array) else tiled
 
     def repeat_interleave(self, repeats, dim=None):
         """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] → [a, a, b, b]."""
