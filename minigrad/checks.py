@@ -142,3 +142,11 @@ def check_choice(value, choices: tuple, name: str, op: str):
     if value not in choices:
         raise ValueError(f"{op}: expected {name} to be one of {', '.join(map(repr, choices))}, got {value!r}")
     return value
+
+
+# --- names that live elsewhere -----------------------------------------------------------------------------
+def lives_in_models_nn(path: str) -> str:
+    """The message for a torch.nn name that models.nn provides (``minigrad.nn.LSTM``), asked for before models.nn
+    was imported."""
+    return (f"{path} lives in models.nn: add `import models.nn as nn` (the swap of `import torch.nn as nn`); after "
+            f"that, {path} works too")
