@@ -27,7 +27,7 @@ from .functions import (abs, all, amax, any, argmax, argmin, argsort, bmm, cat, 
                         triu, unbind, unsqueeze, var, where)
 from .io import load, save
 from .tensor import Tensor
-from . import autograd, func, nn, optim, trace, utils
+from . import autograd, func, nn, optim, serialization, trace, utils
 from . import backends, cuda, jit, onnx  # torch's GPU questions and switches; refusals for ONNX, TorchScript
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...

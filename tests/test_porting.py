@@ -61,3 +61,49 @@ def test_minigrad_nn_names_the_layers_of_models_nn_exactly():
     expected = set(models.nn.__all__) - set(minigrad.nn.__all__)
     assert set(minigrad.nn.PROVIDED_BY_MODELS) == expected
     assert all(getattr(minigrad.nn, name) is getattr(models.nn, name) for name in expected)
+
+
+# --- torch.serialization -----------------------------------------------------------------------------------------
+@pytest.fixture
+def clean_safe_globals():
+    minigrad.serialization.clear_safe_globals()
+    yield
+    minigrad.serialization.clear_safe_globals()
+
+
+def test_serialization_is_torchs_module_with_save_and_load():
+    from minigrad.serialization import load, safe_globals  # noqa: F401  (importable by name, as torch's)
+    assert minigrad.serialization.save is minigrad.save and minigrad.serialization.load is minigrad.load
+
+
+def test_safe_globals_are_kept_as_torch_keeps_them(clean_safe_globals):
+    torch = pytest.importorskip("torch")
+    theirs = set(torch.serialization.get_safe_globals())  # torch registers a few of its own at import
+    for lib in (minigrad, torch):
+        lib.serialization.add_safe_globals([int, (float, "builtins.float")])
+        with lib.serialization.safe_globals([str]) as entered:
+            assert entered is None
+            inside = set(lib.serialization.get_safe_globals())
+        after = set(lib.serialization.get_safe_globals())
+        assert inside - after == {str}
+        lib.serialization.clear_safe_globals()
+        assert lib.serialization.get_safe_globals() == []
+    assert inside == {int, (float, "builtins.float"), str} | theirs
+    torch.serialization.add_safe_globals(theirs)
+
+
+def test_a_checkpoint_loads_the_same_inside_safe_globals(tmp_path, clean_safe_globals):
+    path = tmp_path / "model.pt"
+    minigrad.save({"weight": minigrad.ones(2)}, path)
+    with minigrad.serialization.safe_globals([minigrad.nn.Linear]):
+        loaded = minigrad.load(path, weights_only=True)
+    assert loaded["weight"].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("call", ["add_safe_globals", "safe_globals"])
+@pytest.mark.parametrize("argument, got", [(3, "int"), ([[int]], "list")])
+def test_safe_globals_refuse_what_torch_refuses(call, argument, got, clean_safe_globals):
+    with pytest.raises(TypeError, match=f"{call}: expected a list of classes or functions, or of \\(class or "
+                                        f"function, name\\) pairs, got .*{got}"):
+        with getattr(minigrad.serialization, call)(argument):
+            pass
