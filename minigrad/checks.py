@@ -56,6 +56,13 @@ def check_probability(value, name: str, op: str) -> float:
     return check_number(value, name, op, 0.0, 1.0)
 
 
+def type_name(value) -> str:
+    """The type of ``value`` as torch names it in errors: a builtin bare (int, list), any other with its module
+    (numpy.ndarray, torch.Tensor), so that a foreign tensor is not mistaken for minigrad's."""
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
 # --- tensors -----------------------------------------------------------------------------------------------
 def check_tensor(value, op: str, name: str = "input"):
     """``value`` if it is a Tensor, else a TypeError naming the op and the argument."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import numbers
 
-from . import backend, ops
-from .checks import broadcast_shapes, check_dim, check_dims, check_tensor
+from . import backend, ops, random
+from .checks import broadcast_shapes, check_dim, check_dims, check_floating, check_tensor
 from .tensor_base import TensorBase
 
 
@@ -180,21 +180,43 @@ class Math(TensorBase):
     def index_fill_(self, dim, index, value):
         return self._inplace("index_fill_", lambda t: t.index_fill(dim, index, value), value)
 
-    def uniform_(self, a=0.0, b=1.0):
-        """Fill with samples of U(a, b) from minigrad's seeded generator."""
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with samples of U(a, b) (from the default generator, or ``generator``)."""
         if not a <= b:
             raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-        return self._inplace("uniform_", lambda t: t._random(backend.rng().uniform(a, b, t.shape)), cast=True)
+        draw = random.source(generator, "uniform_")
+        return self._inplace("uniform_", lambda t: t._random(draw.uniform(a, b, t.shape)), cast=True)
 
-    def normal_(self, mean=0.0, std=1.0):
-        """Fill with samples of N(mean, std²) from minigrad's seeded generator."""
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with samples of N(mean, std²) (from the default generator, or ``generator``)."""
         if std < 0:
             raise ValueError(f"normal_: expected std >= 0, got {std}")
-        return self._inplace("normal_", lambda t: t._random(backend.rng().normal(mean, std, t.shape)), cast=True)
+        draw = random.source(generator, "normal_")
+        return self._inplace("normal_", lambda t: t._random(draw.normal(mean, std, t.shape)), cast=True)
 
-    def multinomial(self, num_samples, replacement=False):
+    def bernoulli(self, p=None, *, generator=None):
+        """1 with probability self (or ``p``, for every element), else 0, elementwise, in self's dtype, as
+        torch.bernoulli. A sample carries no gradient."""
+        check_floating(self, "bernoulli")
+        probabilities = self if p is None else p
+        if isinstance(probabilities, TensorBase):
+            outside = ((probabilities < 0) | (probabilities > 1) | probabilities.isnan()).any().item()
+        else:
+            outside = not 0 <= probabilities <= 1
+        if outside:
+            raise RuntimeError(f"bernoulli: expected probabilities in [0, 1], got "
+                               f"{probabilities if p is not None else 'some outside'}")
+        # drawn and compared in float64, so that a probability of 1 always gives 1 (u < 1 holds for every u drawn)
+        uniform = self._make(self.device.from_host(random.source(generator, "bernoulli").random(self.shape)))
+        return (uniform < probabilities).to(self.dtype)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with samples of Bernoulli(p) (a number or a tensor of probabilities), in place."""
+        return self._inplace("bernoulli_", lambda t: t.detach().bernoulli(p, generator=generator), cast=True)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
         """Indices drawn from the categorical distribution of each row (weights >= 0, not necessarily normalised),
-        from minigrad's seeded generator, as torch.multinomial; 1-d or 2-d input."""
+        as torch.multinomial; 1-d or 2-d input."""
         if self.ndim not in (1, 2):
             raise RuntimeError(f"multinomial: expected a 1-d or 2-d tensor of weights, got shape {self.shape}")
         weights = self.numpy().astype(float).reshape(-1, self.shape[-1])
@@ -203,7 +225,8 @@ class Math(TensorBase):
         if not replacement and num_samples > weights.shape[1]:
             raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement from "
                                f"{weights.shape[1]} categories")
-        rows = [backend.rng().choice(weights.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
+        draw = random.source(generator, "multinomial")
+        rows = [draw.choice(weights.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
                 for row in weights]
         samples = backend.cpu.xp.asarray(rows, dtype=backend.int64).reshape(self.shape[:-1] + (num_samples,))
         return self._make(self.device.from_host(samples))

@@ -107,3 +107,129 @@ def test_safe_globals_refuse_what_torch_refuses(call, argument, got, clean_safe_
                                         f"function, name\\) pairs, got .*{got}"):
         with getattr(minigrad.serialization, call)(argument):
             pass
+
+
+# --- Generator ----------------------------------------------------------------------------------------------------
+DRAWS = {  # each random function, drawing from a given generator
+    "randn": lambda g: minigrad.randn(2, 3, generator=g),
+    "rand": lambda g: minigrad.rand(4, generator=g),
+    "randint": lambda g: minigrad.randint(0, 10, (5,), generator=g),
+    "randperm": lambda g: minigrad.randperm(6, generator=g),
+    "normal": lambda g: minigrad.normal(0.0, 2.0, (3,), generator=g),
+    "normal (tensors)": lambda g: minigrad.normal(minigrad.zeros(3), minigrad.ones(3), generator=g),
+    "multinomial": lambda g: minigrad.multinomial(minigrad.ones(2, 5), 3, generator=g),
+    "bernoulli": lambda g: minigrad.bernoulli(minigrad.full((6,), 0.5), generator=g),
+    "uniform_": lambda g: minigrad.empty(4).uniform_(-1, 1, generator=g),
+    "normal_": lambda g: minigrad.empty(4).normal_(generator=g),
+    "bernoulli_": lambda g: minigrad.empty(4).bernoulli_(0.3, generator=g),
+    "init.uniform_": lambda g: minigrad.nn.init.uniform_(minigrad.empty(3), generator=g),
+    "init.kaiming_uniform_": lambda g: minigrad.nn.init.kaiming_uniform_(minigrad.empty(3, 2), generator=g),
+    "init.xavier_normal_": lambda g: minigrad.nn.init.xavier_normal_(minigrad.empty(3, 2), generator=g),
+    "init.orthogonal_": lambda g: minigrad.nn.init.orthogonal_(minigrad.empty(3, 2), generator=g),
+    "random_split": lambda g: [list(s.indices) for s in minigrad.utils.data.random_split(range(10), [.8, .2],
+                                                                                           generator=g)],
+    "RandomSampler": lambda g: list(minigrad.utils.data.RandomSampler(range(8), generator=g)),
+    "SubsetRandomSampler": lambda g: list(minigrad.utils.data.SubsetRandomSampler([3, 5, 7, 9], generator=g)),
+    "DataLoader": lambda g: [b.tolist() for b in minigrad.utils.data.DataLoader(range(6), 2, shuffle=True,
+                                                                                  generator=g)],
+}
+
+
+def _values(result):
+    return result.tolist() if isinstance(result, minigrad.Tensor) else result
+
+
+@pytest.mark.parametrize("name", DRAWS)
+def test_a_seeded_generator_reproduces_a_draw_whatever_the_default_generator_does(name):
+    draw = DRAWS[name]
+    minigrad.manual_seed(1)
+    first = _values(draw(minigrad.Generator().manual_seed(7)))
+    minigrad.manual_seed(2)
+    minigrad.randn(5)  # the default generator moves on; the given one is untouched by that
+    assert _values(draw(minigrad.Generator().manual_seed(7))) == first
+    generator = minigrad.Generator().manual_seed(7)
+    draws = [_values(draw(generator)) for _ in range(4)]
+    assert any(d != draws[0] for d in draws[1:])  # the stream moves on from draw to draw
+
+
+def test_a_draw_from_a_generator_leaves_the_default_generator_where_it_was():
+    minigrad.manual_seed(3)
+    expected = minigrad.randn(4).tolist()
+    minigrad.manual_seed(3)
+    minigrad.randn(10, generator=minigrad.Generator().manual_seed(9))
+    assert minigrad.randn(4).tolist() == expected
+
+
+def test_generator_api_as_torchs():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        g = lib.Generator(device="cpu")
+        assert g.manual_seed(5) is g and g.initial_seed() == 5 and str(g.device) == "cpu"
+        assert lib.manual_seed(4) is lib.default_generator and lib.initial_seed() == 4
+        new = g.seed()
+        assert isinstance(new, int) and g.initial_seed() == new
+    for seed in (-1, 2 ** 63, 2 ** 64 - 1):  # negative seeds wrap around modulo 2**64, as torch reads them
+        assert minigrad.Generator().manual_seed(seed).initial_seed() == torch.Generator().manual_seed(seed).initial_seed()
+
+
+@pytest.mark.parametrize("seed, error", [(1.5, RuntimeError), (True, RuntimeError), ("3", RuntimeError),
+                                         (2 ** 64, ValueError)])
+def test_generator_refuses_what_torch_refuses(seed, error):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(error):
+            lib.Generator().manual_seed(seed)
+
+
+def test_get_state_and_set_state_replay_the_stream():
+    g = minigrad.Generator().manual_seed(11)
+    minigrad.rand(3, generator=g)
+    state = g.get_state()
+    assert state.dtype == minigrad.uint8 and state.ndim == 1
+    expected = minigrad.randn(5, generator=g).tolist()
+    assert g.set_state(state) is g
+    assert minigrad.randn(5, generator=g).tolist() == expected
+    assert g.initial_seed() == 11
+    minigrad.manual_seed(0)
+    saved = minigrad.get_rng_state()
+    expected = minigrad.rand(3).tolist()
+    minigrad.set_rng_state(saved)
+    assert minigrad.rand(3).tolist() == expected
+
+
+def test_set_state_refuses_what_is_not_a_state():
+    g = minigrad.Generator()
+    with pytest.raises(TypeError, match="set_state: expected the 1-d uint8 tensor .* got a tensor of dtype float32"):
+        g.set_state(minigrad.zeros(3))
+    with pytest.raises(TypeError, match="set_state: expected .* got list"):
+        g.set_state([1, 2])
+    with pytest.raises(RuntimeError, match="set_state: expected a state that get_state returned, got 3 bytes"):
+        g.set_state(minigrad.zeros(3, dtype=minigrad.uint8))
+
+
+@pytest.mark.parametrize("call", [lambda: minigrad.randn(2, generator=3), lambda: minigrad.randperm(3, generator=3),
+                                  lambda: minigrad.utils.data.random_split(range(4), [2, 2], generator=3)])
+def test_a_generator_that_is_not_one_is_refused(call):
+    with pytest.raises(TypeError, match="expected generator to be None or a numpy.random.Generator, got int"):
+        call()
+
+
+def test_random_split_with_a_generator_as_in_the_char_rnn_tutorial():
+    split = minigrad.utils.data.random_split(list(range(10)), [.8, .2], generator=minigrad.Generator().manual_seed(1))
+    assert [len(part) for part in split] == [8, 2]
+    assert sorted(split[0].indices + split[1].indices) == list(range(10))
+
+
+def test_bernoulli_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        p = lib.tensor([0.0, 1.0, 0.0, 1.0], dtype=lib.float64)
+        assert lib.bernoulli(p).tolist() == [0.0, 1.0, 0.0, 1.0]
+        assert lib.bernoulli(p).dtype == lib.float64
+        assert lib.bernoulli(lib.ones(3), p=0.0).tolist() == [0.0, 0.0, 0.0]
+        with pytest.raises(RuntimeError):
+            lib.bernoulli(lib.tensor([1.5]))
+    with pytest.raises(RuntimeError, match="bernoulli: expected probabilities in \\[0, 1\\]"):
+        minigrad.bernoulli(minigrad.tensor([0.5, -0.1]))
+    samples = minigrad.bernoulli(minigrad.full((20000,), 0.3), generator=minigrad.Generator().manual_seed(0))
+    assert abs(samples.mean().item() - 0.3) < 0.01
