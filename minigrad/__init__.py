@@ -19,12 +19,12 @@ from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTen
                        empty, eye, from_numpy, full, full_like, linspace, multinomial, normal, ones, ones_like, rand,
                        rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions import (abs, all, amax, any, argmax, argmin, argsort, bmm, cat, chunk, clamp, clone, cos, cosh,
-                        cumsum, einsum, erf, exp, flatten, flip, gather, index_select, isfinite, isinf, isnan, log,
-                        log1p, log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean, meshgrid, min,
-                        minimum, narrow, numel, permute, relu, repeat_interleave, reshape, sigmoid, sin, sinh,
-                        softmax, sort, split, sqrt, squeeze, stack, std, sum, swapaxes, t, tanh, topk, transpose, tril,
-                        triu, unbind, unsqueeze, var, where)
+from .functions import (abs, add, all, amax, any, argmax, argmin, argsort, bmm, cat, chunk, clamp, clone, cos, cosh,
+                        cumsum, div, einsum, eq, erf, exp, flatten, flip, gather, ge, gt, index_select, isfinite,
+                        isinf, isnan, le, log, log1p, log_softmax, logsumexp, lt, masked_fill, matmul, max, maximum,
+                        mean, meshgrid, min, minimum, mul, narrow, ne, numel, permute, relu, repeat_interleave,
+                        reshape, sigmoid, sin, sinh, softmax, sort, split, sqrt, squeeze, stack, std, sub, sum,
+                        swapaxes, t, tanh, topk, transpose, tril, triu, unbind, unsqueeze, var, where)
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor

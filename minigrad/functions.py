@@ -11,7 +11,7 @@ from . import backend, ops
 from .checks import broadcast_shapes, check_dim
 from .tensor import Tensor, apply
 from .checks import check_tensor
-from .tensor_math import operand
+from .tensor_math import deprecated_alpha_first, operand
 
 
 def matmul(input, other):
@@ -110,6 +110,58 @@ def _in_one_dtype(tensors: list) -> list:
 
 
 # --- the function forms of Tensor methods ------------------------------------------------------------------
+def add(input, other, *alpha_first, alpha=1):
+    """input + alpha·other, as torch.add (with its deprecated ``add(input, alpha, other)``)."""
+    other, alpha = deprecated_alpha_first("add", other, alpha_first, alpha)
+    return check_tensor(input, "add").add(other, alpha=alpha)
+
+
+def sub(input, other, *alpha_first, alpha=1):
+    """input - alpha·other, as torch.sub (with its deprecated ``sub(input, alpha, other)``)."""
+    other, alpha = deprecated_alpha_first("sub", other, alpha_first, alpha)
+    return check_tensor(input, "sub").sub(other, alpha=alpha)
+
+
+def mul(input, other):
+    """``minigrad.mul(x, ...)`` is ``x.mul(...)``."""
+    return check_tensor(input, "mul").mul(other)
+
+
+def div(input, other, *, rounding_mode=None):
+    """``minigrad.div(x, ...)`` is ``x.div(...)``."""
+    return check_tensor(input, "div").div(other, rounding_mode=rounding_mode)
+
+
+def eq(input, other):
+    """``minigrad.eq(x, ...)`` is ``x.eq(...)``."""
+    return check_tensor(input, "eq").eq(other)
+
+
+def ne(input, other):
+    """``minigrad.ne(x, ...)`` is ``x.ne(...)``."""
+    return check_tensor(input, "ne").ne(other)
+
+
+def lt(input, other):
+    """``minigrad.lt(x, ...)`` is ``x.lt(...)``."""
+    return check_tensor(input, "lt").lt(other)
+
+
+def le(input, other):
+    """``minigrad.le(x, ...)`` is ``x.le(...)``."""
+    return check_tensor(input, "le").le(other)
+
+
+def gt(input, other):
+    """``minigrad.gt(x, ...)`` is ``x.gt(...)``."""
+    return check_tensor(input, "gt").gt(other)
+
+
+def ge(input, other):
+    """``minigrad.ge(x, ...)`` is ``x.ge(...)``."""
+    return check_tensor(input, "ge").ge(other)
+
+
 def exp(input):
     """``minigrad.exp(x, ...)`` is ``x.exp(...)``."""
     return check_tensor(input, "exp").exp()

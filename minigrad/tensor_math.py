@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 from . import backend, ops, random
-from .checks import broadcast_shapes, check_dim, check_dims, check_floating, check_tensor
+from .checks import broadcast_shapes, check_dim, check_dims, check_floating, check_tensor, is_number, type_name
 from .tensor_base import TensorBase
 
 
@@ -82,12 +83,14 @@ class Math(TensorBase):
                                "logical_not() operator instead")
         return self._apply(ops.Neg, self)
 
-    def add(self, other, alpha=1):
-        """self + alpha·other (torch.add)."""
+    def add(self, other, *alpha_first, alpha=1):
+        """self + alpha·other (torch.add; also its deprecated ``add(alpha, other)``, with torch's warning)."""
+        other, alpha = deprecated_alpha_first("add", other, alpha_first, alpha)
         return self + _scaled(other, alpha, self, "add")
 
-    def sub(self, other, alpha=1):
-        """self - alpha·other (torch.sub)."""
+    def sub(self, other, *alpha_first, alpha=1):
+        """self - alpha·other (torch.sub; also its deprecated ``sub(alpha, other)``, with torch's warning)."""
+        other, alpha = deprecated_alpha_first("sub", other, alpha_first, alpha)
         return self - _scaled(other, alpha, self, "sub")
 
     def mul(self, other):
@@ -130,10 +133,12 @@ class Math(TensorBase):
         return self ** exponent
 
     # --- in place: each changes self's values (see Tensor._inplace) and returns self ----------------------
-    def add_(self, other, alpha=1):
+    def add_(self, other, *alpha_first, alpha=1):
+        other, alpha = deprecated_alpha_first("add_", other, alpha_first, alpha)
         return self._inplace("add_", lambda t: t.add(other, alpha=alpha), other)
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other, *alpha_first, alpha=1):
+        other, alpha = deprecated_alpha_first("sub_", other, alpha_first, alpha)
         return self._inplace("sub_", lambda t: t.sub(other, alpha=alpha), other)
 
     def mul_(self, other):
@@ -294,6 +299,27 @@ class Math(TensorBase):
 
     def __ne__(self, other):
         return self._compare(other, lambda a, b: a != b, "ne")
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # in place: self holds the answers as 1 and 0 in its own dtype, as in torch
+    def eq_(self, other):
+        return self._inplace("eq_", lambda t: t == other, other, cast=True)
+
+    def ne_(self, other):
+        return self._inplace("ne_", lambda t: t != other, other, cast=True)
+
+    def lt_(self, other):
+        return self._inplace("lt_", lambda t: t < other, other, cast=True)
+
+    def le_(self, other):
+        return self._inplace("le_", lambda t: t <= other, other, cast=True)
+
+    def gt_(self, other):
+        return self._inplace("gt_", lambda t: t > other, other, cast=True)
+
+    def ge_(self, other):
+        return self._inplace("ge_", lambda t: t >= other, other, cast=True)
 
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b, "logical and")
@@ -484,8 +510,26 @@ def promoted(*tensors):
     return tuple(t if t.dtype == dtype else t.to(dtype) for t in tensors)
 
 
+def deprecated_alpha_first(op: str, other, rest: tuple, alpha):
+    """(other, alpha) of a call to add/sub (and add_/sub_), which take ``other`` and a keyword-only ``alpha``, or, in
+    torch's deprecated overload still found in older tutorials, ``op(alpha, other)`` with a number first: that form
+    works with torch's warning; any other second positional argument is refused, as torch refuses it."""
+    if not rest:
+        return other, alpha
+    if len(rest) > 1 or not is_number(other):
+        raise TypeError(f"{op}() takes 1 positional argument but {1 + len(rest)} were given (expected "
+                        f"{op}(other, *, alpha=1), or the deprecated {op}(alpha, other) with a number alpha; got a "
+                        f"{type_name(other)} first)")
+    warnings.warn(f"This overload of {op} is deprecated:\n\t{op}(Number alpha, Tensor other)\nConsider using one of "
+                  f"the following signatures instead:\n\t{op}(Tensor other, *, Number alpha = 1)", UserWarning,
+                  stacklevel=3)
+    return rest[0], other
+
+
 def _scaled(other, alpha, like, op: str):
     """alpha·other for add/sub's ``alpha``, refusing a float alpha with integer tensors, as torch does."""
+    if not is_number(alpha):
+        raise TypeError(f"{op}: expected alpha to be a number, got {type_name(alpha)}")
     if alpha == 1:
         return other
     if like.dtype.kind != "f" and isinstance(alpha, float):

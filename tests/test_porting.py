@@ -6,6 +6,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -233,3 +234,84 @@ def test_bernoulli_as_torch():
         minigrad.bernoulli(minigrad.tensor([0.5, -0.1]))
     samples = minigrad.bernoulli(minigrad.full((20000,), 0.3), generator=minigrad.Generator().manual_seed(0))
     assert abs(samples.mean().item() - 0.3) < 0.01
+
+
+# --- add(alpha, other): torch's deprecated overload ----------------------------------------------------------------
+DEPRECATED_ALPHA_FIRST = {
+    "add_": lambda lib, p, g: p.add_(-0.5, g),
+    "sub_": lambda lib, p, g: p.sub_(2, g),
+    "add": lambda lib, p, g: p.add(3, g),
+    "sub": lambda lib, p, g: p.sub(0.25, g),
+    "add (number other)": lambda lib, p, g: p.add(2, 3),
+    "torch.add": lambda lib, p, g: lib.add(p, 2, g),
+    "torch.sub": lambda lib, p, g: lib.sub(p, 2, g),
+}
+
+
+def deprecation_noted(lib, op: str):
+    """A block in which ``op``'s deprecated overload is used: minigrad must warn as torch does, in torch's words
+    (torch itself warns once per process, so whether it warns again here depends on the tests before)."""
+    if lib is minigrad:
+        return pytest.warns(UserWarning, match=f"This overload of {op} is deprecated:\n\t{op}\\(Number alpha, "
+                                               "Tensor other\\)")
+    return warnings.catch_warnings(action="ignore")
+
+
+@pytest.mark.parametrize("name", DEPRECATED_ALPHA_FIRST)
+def test_the_deprecated_alpha_first_overload_warns_and_computes_as_torch(name):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        p, g = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64), lib.tensor([0.5, -1.0, 4.0], dtype=lib.float64)
+        with deprecation_noted(lib, name.split()[0].replace("torch.", "")):
+            results.append(DEPRECATED_ALPHA_FIRST[name](lib, p, g).tolist())
+    assert results[0] == results[1]
+
+
+def test_the_deprecated_overload_carries_gradients_as_torch():
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (minigrad, torch):
+        x, y = (lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True) for _ in range(2))
+        with deprecation_noted(lib, "add"):
+            (x.add(-3, y) * x).sum().backward()
+        grads.append((x.grad.tolist(), y.grad.tolist()))
+    assert grads[0] == grads[1]
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.zeros(3).add(lib.ones(3), 3),
+                                  lambda lib: lib.zeros(3).add_(lib.ones(3), lib.ones(3))])
+def test_alpha_is_keyword_only_unless_it_comes_first(call):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(TypeError, match="takes 1 positional argument but 2 were given"):
+            call(lib)
+
+
+# --- comparisons by name -------------------------------------------------------------------------------------------
+COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge"]
+
+
+@pytest.mark.parametrize("name", COMPARISONS)
+@pytest.mark.parametrize("other", ["tensor", "row", "number"])
+def test_comparison_methods_and_functions_as_torch(name, other):
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        a = lib.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]])
+        b = {"tensor": lib.tensor([[1.0, 3.0, 2.0], [3.0, 1.0, 1.0]]), "row": lib.tensor([2.0, 2.0, 2.0]),
+             "number": 2}[other]
+        method, function = getattr(a, name)(b), getattr(lib, name)(a, b)
+        in_place = a.clone()
+        assert getattr(in_place, name + "_")(b) is in_place
+        results.append([(t.tolist(), str(t.dtype).replace("torch.", "")) for t in (method, function, in_place)])
+    assert results[0] == results[1]
+
+
+def test_in_place_comparison_refuses_a_leaf_that_requires_grad_and_a_result_of_another_shape():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            lib.ones(2, requires_grad=True).eq_(1)
+        with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+            lib.ones(2).ge_(lib.ones(2, 2))
