@@ -8,9 +8,8 @@ from __future__ import annotations
 import builtins  # (this module defines all, any, sum, max, min and abs as torch's functions)
 
 from . import backend, ops
-from .checks import broadcast_shapes, check_dim
+from .checks import broadcast_shapes, check_dim, check_tensor, type_name
 from .tensor import Tensor, apply
-from .checks import check_tensor
 from .tensor_math import deprecated_alpha_first, operand
 
 
@@ -72,12 +71,24 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(grids)
 
 
+def _tensor_list(tensors, op: str) -> list:
+    """The tensors of cat's and stack's first argument, a sequence of Tensors, checked as torch checks them (an
+    element from NumPy or torch is named with its module: "got torch.Tensor", not a "Tensor" that reads as ours)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected Tensor as element {i} in argument 0, but got {type_name(t)}")
+    return tensors
+
+
 def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dimension."""
     dim = dim if axis is None else axis
-    tensors = list(tensors)
-    if not tensors or not builtins.all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("cat: expected a non-empty sequence of Tensors")
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors, got an empty one")
     first = tensors[0]
     d = check_dim(dim, first.ndim, "cat")
     for t in tensors[1:]:
@@ -90,9 +101,9 @@ def cat(tensors, dim=0, *, axis=None):
 def stack(tensors, dim=0, *, axis=None):
     """Join tensors of one shape along a new dimension."""
     dim = dim if axis is None else axis
-    tensors = list(tensors)
-    if not tensors or not builtins.all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("stack: expected a non-empty sequence of Tensors")
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList, got an empty one")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: expected all tensors to have shape {tensors[0].shape}, got {t.shape}")

@@ -22,7 +22,7 @@ import weakref
 
 from . import backend, dual, engine, ops
 from .tensor_hooks import RETAIN, AccumulateGrad, RemovableHandle, retainer, tensor_hook
-from .checks import is_int, sizes
+from .checks import is_int, sizes, type_name
 from .tensor_inplace import InPlace
 from .tensor_math import Math
 from .tensor_reduce import Reduce
@@ -230,7 +230,8 @@ class Tensor(Math, Reduce, Shape, InPlace):
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(f"data: expected a Tensor to assign, got {type(value).__name__}")
+            raise TypeError(f"data: expected a Tensor to assign (a minigrad Tensor), got {type_name(value)}; "
+                            "minigrad.tensor(value) converts a NumPy array or a torch tensor")
         self._array = value._array
 
     @property

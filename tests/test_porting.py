@@ -315,3 +315,41 @@ def test_in_place_comparison_refuses_a_leaf_that_requires_grad_and_a_result_of_a
             lib.ones(2, requires_grad=True).eq_(1)
         with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
             lib.ones(2).ge_(lib.ones(2, 2))
+
+
+# --- foreign objects where a minigrad Tensor is expected -------------------------------------------------------------
+def test_assigning_a_foreign_tensor_to_data_names_its_type_fully():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    weight = minigrad.nn.Linear(2, 2).weight
+    for value, name in ((torch.ones(2, 2), "torch.Tensor"), (np.ones((2, 2)), "numpy.ndarray"), ([1.0], "list")):
+        with pytest.raises(TypeError, match=f"data: expected a Tensor to assign \\(a minigrad Tensor\\), got {name};"):
+            weight.data = value
+    weight.data = minigrad.tensor(torch.ones(2, 2).numpy())  # the conversion the message names
+    assert weight.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+@pytest.mark.parametrize("op", ["stack", "cat"])
+@pytest.mark.parametrize("bad", ["numpy", "torch", "int", "None"])
+def test_stack_and_cat_name_the_bad_element_as_torch(op, bad):
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    for lib in (minigrad, torch):
+        element = {"numpy": np.ones(1), "torch": torch.ones(1), "int": 3, "None": None}[bad]
+        if lib is torch and bad == "torch":
+            continue  # a torch tensor is torch's own
+        with pytest.raises(TypeError, match="expected Tensor as element 1 in argument 0, but got "
+                                            f"{ {'numpy': 'numpy.ndarray', 'torch': 'torch.Tensor'}.get(bad, bad) }"
+                                            .replace("None", "NoneType")):
+            getattr(lib, op)([lib.ones(1), element])
+
+
+@pytest.mark.parametrize("op, empty_error", [("stack", RuntimeError), ("cat", ValueError)])
+def test_stack_and_cat_refuse_a_tensor_and_an_empty_list_as_torch(op, empty_error):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(TypeError, match=f"{op}\\(\\): argument 'tensors' \\(position 1\\) must be tuple of "
+                                            "Tensors, not Tensor"):
+            getattr(lib, op)(lib.ones(2, 2))
+        with pytest.raises(empty_error, match="non-empty"):
+            getattr(lib, op)([])
