@@ -109,6 +109,9 @@ class Math(TensorBase):
             a, b = promoted(self, other) if isinstance(other, TensorBase) else (self, other)
             b_array = b._array if isinstance(b, TensorBase) else b
             xp = self.device.xp
+            if bool((xp.asarray(b_array) == 0).any()):  # (NumPy would warn and give 0)
+                raise RuntimeError("ZeroDivisionError: div: integer division by zero; expected a divisor without "
+                                   "zeros (torch raises here too)")
             quotient = xp.floor_divide(a._array, b_array) if rounding_mode == "floor" else \
                 xp.trunc(xp.true_divide(a._array, b_array))
             return self._make(quotient.astype(a.dtype))

@@ -353,3 +353,64 @@ def test_stack_and_cat_refuse_a_tensor_and_an_empty_list_as_torch(op, empty_erro
             getattr(lib, op)(lib.ones(2, 2))
         with pytest.raises(empty_error, match="non-empty"):
             getattr(lib, op)([])
+
+
+# --- torch's silent infinities and NaNs ------------------------------------------------------------------------------
+INF, NAN = float("inf"), float("nan")
+SINGULAR = {  # ops at the points where they give ±inf or nan, which torch computes without a word
+    "log": (lambda lib, x: x.log(), [0.0, -1.0, 1e-310, 2.0]),
+    "log1p": (lambda lib, x: x.log1p(), [-1.0, -2.0, 0.5]),
+    "sqrt": (lambda lib, x: x.sqrt(), [0.0, -1.0, 1e-320, 4.0]),
+    "exp": (lambda lib, x: x.exp(), [1000.0, -1000.0, 1.0]),
+    "sin": (lambda lib, x: x.sin(), [INF, -INF, 1.0]),
+    "cos": (lambda lib, x: x.cos(), [INF, 1.0]),
+    "sinh": (lambda lib, x: x.sinh(), [1000.0, -1000.0, 0.5]),
+    "cosh": (lambda lib, x: x.cosh(), [1000.0, 0.5]),
+    "erf": (lambda lib, x: x.erf(), [INF, -INF, NAN, 30.0, 1e200, -6.0, 0.5]),
+    "div by zero": (lambda lib, x: x / lib.tensor([0.0, 0.0, -0.0, 1e-310], dtype=lib.float64), [1.0, 0.0, 2.0, 1e300]),
+    "number / x": (lambda lib, x: 1.0 / x, [0.0, -0.0, 2.0]),
+    "x / 0": (lambda lib, x: x / 0, [1.0, 0.0, -1.0]),
+    "pow": (lambda lib, x: x ** lib.tensor([-1.0, 0.5, 2.0, 1000.0], dtype=lib.float64), [0.0, -1.0, 0.0, 10.0]),
+    "pow (number exponent)": (lambda lib, x: x ** -1.5, [0.0, -1.0, 4.0]),
+    "pow (number base)": (lambda lib, x: 0.0 ** x, [-1.0, 0.0, 2.0]),
+    "softmax of a masked row": (lambda lib, x: x.reshape(2, 2).softmax(1), [-INF, -INF, 0.0, -INF]),
+    "log_softmax of a masked row": (lambda lib, x: x.reshape(2, 2).log_softmax(1), [-INF, -INF, 0.0, -INF]),
+    "amax of nan": (lambda lib, x: x.amax(), [NAN, 1.0]),
+    "to float32": (lambda lib, x: x.float() * 1, [1e300, 1.0]),
+    "to float16": (lambda lib, x: x.half().double(), [1e300, 1.0]),
+    "mask from log(tril)": (lambda lib, x: (lib.log(lib.tril(lib.ones(2, 2, dtype=lib.float64))) + x).softmax(1),
+                            [[1.0, 2.0], [3.0, 4.0]]),
+}
+
+
+@pytest.mark.parametrize("name", SINGULAR)
+def test_ops_at_their_singular_points_give_torchs_values_without_a_warning(name):
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    function, values = SINGULAR[name]
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # any warning (NumPy's RuntimeWarning) fails the test
+            out = function(lib, x)
+            out.backward(lib.ones_like(out))
+        results.append((out.detach().numpy(), x.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0, equal_nan=True)
+
+
+def test_casting_nan_and_inf_to_integers_is_silent():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = minigrad.tensor([NAN, INF, 1.0]).long()
+    assert values.tolist()[2] == 1
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.tensor([1, 2]) // 0,
+                                  lambda lib: lib.tensor([1, 2]).div(lib.tensor([1, 0]), rounding_mode="trunc")])
+def test_integer_division_by_zero_raises_as_torch(call):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            call(lib)
