@@ -22,6 +22,15 @@ def tensor(data, requires_grad=False, dtype=None, device=None) -> Tensor:
     return Tensor._from_data(data, dtype, device, requires_grad)._copied_from(data)
 
 
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can, as torch.as_tensor: a Tensor is returned as it is (or
+    ``to`` the dtype and device asked for), a NumPy array is shared by the cpu tensor made of it (keeping its
+    dtype); other data is copied, as by ``tensor``."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    return Tensor._from_data(data, dtype, device)
+
+
 def _created(make, dtype, device, requires_grad) -> Tensor:
     """A new leaf whose array is ``make(xp, dtype)``, made directly on the device (no host round trip)."""
     dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)

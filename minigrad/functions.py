@@ -173,6 +173,31 @@ def ge(input, other):
     return check_tensor(input, "ge").ge(other)
 
 
+def masked_select(input, mask):
+    """``minigrad.masked_select(x, ...)`` is ``x.masked_select(...)``."""
+    return check_tensor(input, "masked_select").masked_select(mask)
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """``minigrad.scatter(x, ...)`` is ``x.scatter(...)``."""
+    return check_tensor(input, "scatter").scatter(dim, index, src, value=value)
+
+
+def scatter_add(input, dim, index, src):
+    """``minigrad.scatter_add(x, ...)`` is ``x.scatter_add(...)``."""
+    return check_tensor(input, "scatter_add").scatter_add(dim, index, src)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``minigrad.allclose(x, ...)`` is ``x.allclose(...)``."""
+    return check_tensor(input, "allclose").allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input, other):
+    """``minigrad.equal(x, ...)`` is ``x.equal(...)``."""
+    return check_tensor(input, "equal").equal(other)
+
+
 def exp(input):
     """``minigrad.exp(x, ...)`` is ``x.exp(...)``."""
     return check_tensor(input, "exp").exp()

@@ -278,6 +278,10 @@ class Tensor(Math, Reduce, Shape, InPlace):
         return self._array.ndim
 
     @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded op: the ones that accumulate ``.grad``."""
         return self.grad_fn is None
@@ -319,6 +323,14 @@ class Tensor(Math, Reduce, Shape, InPlace):
         detached._counter = self._counter
         return detached
 
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad, as torch's. A
+        view cannot be cut so (the graph still reaches its memory through its base): detach() it instead."""
+        if self._base is not None:
+            raise RuntimeError("detach_: can't detach views in-place; use detach() instead")
+        self.grad_fn, self.output_nr, self.requires_grad = None, 0, False
+        return self
+
     def numpy(self):
         """The values as a host NumPy array (shares memory on cpu). Works on tensors that require grad."""
         return self.device.to_host(self._array)
@@ -341,6 +353,12 @@ class Tensor(Math, Reduce, Shape, InPlace):
 
     def tolist(self):
         return self._array.tolist()
+
+    def __format__(self, format_spec):
+        """``f"{loss:.3f}"``: a 0-d tensor formats its value, as torch's; any other takes no format spec."""
+        if self.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     def __float__(self):
         return _builtin_float(self.item())

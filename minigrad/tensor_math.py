@@ -335,6 +335,30 @@ class Math(TensorBase):
     def __xor__(self, other):
         return self._compare(other, lambda a, b: a ^ b, "logical xor")
 
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        """Whether |self - other| <= atol + rtol·|other| everywhere (broadcast; an infinity is close only to itself,
+        a nan only with ``equal_nan``), as torch.allclose. Both must have one dtype, as torch requires."""
+        self._check_comparable(other, "allclose")
+        if other.dtype != self.dtype:
+            raise RuntimeError(f"allclose: expected tensors of one dtype, got {self.dtype} and {other.dtype}")
+        try:
+            broadcast_shapes(self.shape, other.shape, op="allclose")
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
+        return bool(self.device.xp.allclose(self._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def equal(self, other) -> bool:
+        """Whether other has self's shape and values (whatever the dtypes; a nan equals nothing), as torch.equal."""
+        self._check_comparable(other, "equal")
+        return self.shape == other.shape and bool((self._array == other._array).all())
+
+    def _check_comparable(self, other, op: str) -> None:
+        if not isinstance(other, TensorBase):
+            raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type_name(other)}")
+        if other.device != self.device:
+            raise RuntimeError(f"{op}: expected both tensors on the same device, got {self.device} and "
+                               f"{other.device}")
+
     def sign(self):
         """-1, 0 or 1 elementwise; piecewise constant, so it carries no gradient (its derivative is 0)."""
         return self._make(self.device.xp.sign(self._array))

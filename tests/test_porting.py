@@ -414,3 +414,311 @@ def test_integer_division_by_zero_raises_as_torch(call):
     for lib in (minigrad, torch):
         with pytest.raises(RuntimeError, match="ZeroDivisionError"):
             call(lib)
+
+
+# --- more of torch's surface --------------------------------------------------------------------------------------
+def gradchecks(function, *inputs):
+    """minigrad's three checks of a composite: reverse mode, forward mode and second order, in float64."""
+    from minigrad import selftest
+    for which in selftest.CHECKS:
+        assert selftest.check(function, list(inputs), which), which
+
+
+def float64_leaf(*shape, positive=False):
+    minigrad.manual_seed(sum(shape))
+    x = minigrad.randn(*shape, dtype=minigrad.float64)
+    return (x.abs() + 0.5 if positive else x).requires_grad_()
+
+
+def values_and_grads(function, lib, *arrays):
+    """function(lib, *leaves) on float64 leaves made from ``arrays``; its values and the leaves' gradients of a
+    fixed random projection of it."""
+    import numpy as np
+    leaves = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+    out = function(lib, *leaves)
+    weights = lib.tensor(np.random.default_rng(0).standard_normal(tuple(out.shape)))
+    (out * weights).sum().backward()
+    return [out.detach().numpy()] + [x.grad.numpy() if x.grad is not None else None for x in leaves]
+
+
+def same_as_torch(function, *arrays):
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(values_and_grads(function, minigrad, *arrays), values_and_grads(function, torch, *arrays)):
+        if theirs is None:
+            assert ours is None or not ours.any()
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+MASK = [[True, False, True], [False, False, True]]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: x.masked_select(lib.tensor(MASK)),
+    lambda lib, x: lib.masked_select(x, lib.tensor([True, False, True])),  # a mask that broadcasts
+    lambda lib, x: x[0].masked_select(lib.tensor(MASK)),  # input that broadcasts to the mask
+], ids=["masked_select", "broadcast mask", "broadcast input"])
+def test_masked_select_as_torch(call):
+    import numpy as np
+    same_as_torch(call, np.arange(6.0).reshape(2, 3) + 1)
+    gradchecks(lambda x: call(minigrad, x), float64_leaf(2, 3))
+
+
+def test_masked_select_refuses_what_torch_refuses():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="masked_select: expected BoolTensor for mask"):
+            lib.ones(2).masked_select(lib.tensor([1, 0]))
+
+
+INDEX = [[0, 2, 1], [2, 2, 0]]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x, src: x.scatter(1, lib.tensor([[0, 2], [1, 0]]), src[:, :2]),
+    lambda lib, x, src: x.scatter(0, lib.tensor([[1, 0, 1]]), src[:1]),
+    lambda lib, x, src: lib.scatter(x, 1, lib.tensor([[2], [0]]), 5.0),
+    lambda lib, x, src: x.clone().scatter_(1, lib.tensor([[1], [2]]), src[:, 1:2]),
+    lambda lib, x, src: x.scatter_add(1, lib.tensor(INDEX), src),  # repeated indices add up
+    lambda lib, x, src: lib.scatter_add(x, 0, lib.tensor([[1, 1, 0]]), src[:1]),
+    lambda lib, x, src: x.clone().scatter_add_(1, lib.tensor(INDEX), src * 2),
+], ids=["scatter", "scatter (dim 0)", "scatter (value)", "scatter_", "scatter_add", "scatter_add (function)",
+        "scatter_add_"])
+def test_scatter_as_torch(call):
+    import numpy as np
+    same_as_torch(call, np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(2, 3) * 10 + 1)
+    gradchecks(lambda x, src: call(minigrad, x, src), float64_leaf(2, 3), float64_leaf(3, 2).reshape(2, 3))
+
+
+@pytest.mark.parametrize("op", ["scatter", "scatter_add"])
+def test_scatter_takes_the_corner_of_a_larger_src_as_torch(op):
+    torch = pytest.importorskip("torch")
+    results = [getattr(lib.zeros(2, 3), op)(0, lib.tensor([[1, 0, 1]]), lib.arange(6.0).reshape(2, 3) + 1).tolist()
+               for lib in (minigrad, torch)]
+    assert results[0] == results[1]
+    # (torch's backward refuses this case; minigrad's gives the corner its gradient and the rest of src zero)
+    src = float64_leaf(2, 3)
+    gradchecks(lambda s: getattr(minigrad.zeros(2, 3, dtype=minigrad.float64), op)(0, minigrad.tensor([[1, 0, 1]]), s),
+               src)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda lib: lib.zeros(2, 3).scatter(1, lib.tensor([[0], [3]]), 1.0), "index 3 is out of bounds for dimension 1"),
+    (lambda lib: lib.zeros(2, 3).scatter(1, lib.tensor([[0], [-1]]), 1.0), "index -1 is out of bounds"),
+    (lambda lib: lib.zeros(2, 3).scatter(1, lib.tensor([0, 1]), 1.0), "Index tensor must have the same number of "
+                                                                          "dimensions as self tensor"),
+    (lambda lib: lib.zeros(2, 3).scatter(1, lib.tensor([[0, 1]]), lib.ones(1, 1)), "Expected index \\[1, 2\\] to be no "
+                                                                                    "larger than self \\[2, 3\\]"),
+    (lambda lib: lib.zeros(2, 3).scatter(1, lib.tensor([[0]]), lib.ones(1, 1, dtype=lib.float64)),
+     "Expected self.dtype to be equal to src.dtype"),
+])
+def test_scatter_refuses_what_torch_refuses(call, message):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match=message):
+            call(lib)
+
+
+@pytest.mark.parametrize("dim, sizes", [(0, (2, 3)), (0, (2, -1)), (-1, [3, 1, 2]), (1, (1, 6))])
+def test_unflatten_as_torch(dim, sizes):
+    import numpy as np
+    same_as_torch(lambda lib, x: x.reshape(6) if dim == 0 else x, np.arange(6.0))  # (the identity, for shape's sake)
+    same_as_torch(lambda lib, x: (x.reshape(6) if dim == 0 else x.reshape(1, 6)).unflatten(dim, sizes),
+                  np.arange(6.0))
+    gradchecks(lambda x: x.reshape(1, 6).unflatten(-1, (2, 3)), float64_leaf(6))
+
+
+@pytest.mark.parametrize("sizes, message", [((4, 2), "don't multiply up to the size of dim 0 \\(6\\)"),
+                                            ((), "sizes must be non-empty")])
+def test_unflatten_refuses_what_torch_refuses(sizes, message):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match=message):
+            lib.ones(6).unflatten(0, sizes)
+
+
+@pytest.mark.parametrize("dims", [(0, 2), [0, -1], (0, 1), ()])
+def test_squeeze_takes_a_tuple_of_dims_as_torch(dims):
+    import numpy as np
+    same_as_torch(lambda lib, x: x.reshape(1, 2, 1).squeeze(dims) * 2, np.arange(2.0))
+    same_as_torch(lambda lib, x: lib.squeeze(x.reshape(1, 2, 1), dims), np.arange(2.0))
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="appears multiple times"):
+            lib.ones(1, 2, 1).squeeze((0, 0))
+
+
+def test_detach_in_place_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        assert y.detach_() is y and not y.requires_grad and y.grad_fn is None and y.is_leaf
+        assert not x.detach_().requires_grad
+        with pytest.raises(RuntimeError, match="detach views in-place"):
+            lib.ones(3)[:1].detach_()
+
+
+def test_is_cuda_and_as_tensor_as_torch():
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        assert lib.ones(1).is_cuda is False
+        x = lib.ones(2)
+        assert lib.as_tensor(x) is x and lib.as_tensor(x, dtype=lib.float64).dtype == lib.float64
+        assert lib.as_tensor([1, 2]).tolist() == [1, 2] and lib.as_tensor([1, 2]).dtype == lib.int64
+        array = np.ones(2)
+        shared = lib.as_tensor(array, device="cpu")
+        array[0] = 5  # a NumPy array is shared by a cpu tensor, not copied, and keeps its dtype
+        assert shared.tolist() == [5.0, 1.0] and shared.dtype == lib.float64
+
+
+def test_inference_mode_as_a_context_manager_and_a_decorator():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        x = lib.ones(1, requires_grad=True)
+        with lib.inference_mode():
+            assert not (x * 2).requires_grad and not lib.is_grad_enabled()
+            with lib.inference_mode(False):
+                assert lib.is_grad_enabled()
+
+        @lib.inference_mode()
+        def called():
+            return lib.is_grad_enabled()
+
+        @lib.inference_mode
+        def bare():
+            return lib.is_grad_enabled()
+
+        assert called() is False and bare() is False and lib.is_grad_enabled()
+
+
+@pytest.mark.parametrize("a, b, kwargs", [([1.0, 2.0], [1.0, 2.0 + 1e-9], {}), ([1.0, 2.0], [1.0, 2.1], {}),
+                                          ([1.0, 2.0], [1.0, 2.1], {"atol": 0.2}), ([1.0, 2.0], [1.1, 2.2],
+                                                                                    {"rtol": 0.1}),
+                                          ([float("nan"), 1.0], [float("nan"), 1.0], {}),
+                                          ([float("nan"), 1.0], [float("nan"), 1.0], {"equal_nan": True}),
+                                          ([float("inf"), 1.0], [float("inf"), 1.0], {}), ([1.0, 1.0], [1.0], {})])
+def test_allclose_and_equal_as_torch(a, b, kwargs):
+    torch = pytest.importorskip("torch")
+    answers = [(lib.allclose(lib.tensor(a), lib.tensor(b), **kwargs), lib.tensor(a).allclose(lib.tensor(b), **kwargs),
+                lib.equal(lib.tensor(a), lib.tensor(b)), lib.tensor(a).equal(lib.tensor(b))) for lib in (minigrad, torch)]
+    assert answers[0] == answers[1] and all(type(answer) is bool for answer in answers[0])
+
+
+def test_allclose_and_equal_with_other_dtypes_and_shapes_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        assert lib.equal(lib.ones(2), lib.ones(2, dtype=lib.float64)) is True
+        assert lib.equal(lib.ones(2), lib.ones(3)) is False
+        with pytest.raises(RuntimeError):
+            lib.allclose(lib.ones(2), lib.ones(2, dtype=lib.float64))
+        with pytest.raises(RuntimeError):
+            lib.allclose(lib.ones(2), lib.ones(3))
+        with pytest.raises(TypeError):
+            lib.allclose(lib.ones(2), 1.0)
+
+
+def test_format_of_a_0d_tensor_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        assert f"{lib.tensor(2.5):.3f}" == "2.500" and f"{lib.tensor(2.5)}" == "2.5"
+        assert format(lib.tensor(3), "d") == "3"
+        assert f"{lib.tensor(2.5, requires_grad=True) * 1:.2f}" == "2.50"
+        assert f"{lib.tensor([2.5])}" == str(lib.tensor([2.5]))
+        for shape in ((1,), (2,), (1, 1)):
+            with pytest.raises(TypeError, match="unsupported format string passed to Tensor.__format__"):
+                f"{lib.ones(shape):.3f}"
+
+
+def test_pack_sequence_as_torch():
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    import models.nn as nn
+    arrays = [np.arange(3.0).reshape(3, 1), np.arange(2.0).reshape(2, 1) + 10, np.arange(1.0).reshape(1, 1) + 20]
+    for enforce_sorted, order in ((True, [0, 1, 2]), (False, [1, 2, 0])):
+        packed = [rnn.pack_sequence([lib.tensor(arrays[i]) for i in order], enforce_sorted=enforce_sorted)
+                  for lib, rnn in ((minigrad, nn.utils.rnn), (torch, torch.nn.utils.rnn))]
+        for ours, theirs in zip(packed[0], packed[1]):
+            assert (ours is None) == (theirs is None)
+            if ours is not None:
+                assert ours.tolist() == theirs.tolist()
+    with pytest.raises(ValueError, match="sorted in decreasing order"):
+        nn.utils.rnn.pack_sequence([minigrad.ones(1, 1), minigrad.ones(2, 1)])
+
+
+@pytest.mark.parametrize("freeze, padding_idx", [(True, None), (False, 1)])
+def test_embedding_from_pretrained_as_torch(freeze, padding_idx):
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    import models.nn as nn
+    table = np.arange(8.0).reshape(4, 2)
+    results = []
+    for lib, layers in ((minigrad, nn), (torch, torch.nn)):
+        embeddings = lib.tensor(table, dtype=lib.float64)
+        layer = layers.Embedding.from_pretrained(embeddings, freeze=freeze, padding_idx=padding_idx)
+        out = layer(lib.tensor([[1, 3], [0, 1]]))
+        if not freeze:
+            (out * lib.tensor(np.arange(8.0).reshape(2, 2, 2))).sum().backward()
+        results.append((out.tolist(), layer.weight.requires_grad, layer.padding_idx, str(layer.weight.dtype)[-7:],
+                        None if layer.weight.grad is None else layer.weight.grad.tolist()))
+        embeddings[0, 0] = 100.0  # the layer's weight shares the given tensor, as torch's does
+        assert layer.weight[0, 0].item() == 100.0
+    assert results[0] == results[1]
+    with pytest.raises(AssertionError, match="Embeddings parameter is expected to be 2-dimensional"):
+        nn.Embedding.from_pretrained(minigrad.ones(3))
+
+
+# --- distributions.Categorical ---------------------------------------------------------------------------------------
+PROBS = [[0.2, 0.8, 0.0], [1.0, 1.0, 2.0]]
+LOGITS = [[1.0, 2.0, float("-inf")], [0.5, -1.0, 3.0]]
+
+
+@pytest.mark.parametrize("parameter, values", [("probs", PROBS), ("logits", LOGITS)])
+@pytest.mark.parametrize("quantity", ["probs", "logits", "log_prob", "log_prob (broadcast)", "entropy"])
+def test_categorical_as_torch(parameter, values, quantity):
+    import numpy as np
+    torch = pytest.importorskip("torch")
+    answers = {
+        "probs": lambda d, lib: d.probs, "logits": lambda d, lib: d.logits,
+        "log_prob": lambda d, lib: d.log_prob(lib.tensor([1, 0])),
+        "log_prob (broadcast)": lambda d, lib: d.log_prob(lib.tensor([[1], [2], [0]])),
+        "entropy": lambda d, lib: d.entropy(),
+    }
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        d = lib.distributions.Categorical(**{parameter: x})
+        out = answers[quantity](d, lib)
+        finite = out.isfinite()
+        out.masked_fill(~finite, 0.0).sum().backward()
+        results.append((out.detach().numpy(), x.grad.numpy(), tuple(d.batch_shape), tuple(d.event_shape)))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_categorical_gradients_check_and_samples_follow_the_probabilities():
+    gradchecks(lambda x: minigrad.distributions.Categorical(logits=x).log_prob(minigrad.tensor([2, 0])),
+               float64_leaf(2, 3))
+    gradchecks(lambda x: minigrad.distributions.Categorical(probs=x).entropy(), float64_leaf(2, 3, positive=True))
+    d = minigrad.distributions.Categorical(probs=minigrad.tensor([[0.1, 0.0, 0.9], [0.5, 0.5, 0.0]]))
+    assert d.sample().shape == (2,) and d.sample().dtype == minigrad.int64
+    samples = d.sample((4000,))
+    assert samples.shape == (4000, 2)
+    counts = [[(samples[:, b] == k).float().mean().item() for k in range(3)] for b in range(2)]
+    assert abs(counts[0][2] - 0.9) < 0.03 and counts[0][1] == 0.0 and counts[1][2] == 0.0
+    assert d.sample([2, 3]).shape == (2, 3, 2)
+
+
+@pytest.mark.parametrize("kwargs, message", [({}, "Either `probs` or `logits` must be specified, but not both"),
+                                             ({"probs": [-1.0, 2.0]}, "probs"), ({"probs": [0.0, 0.0]}, "probs"),
+                                             ({"logits": [float("nan"), 0.0]}, "logits"),
+                                             ({"probs": 1.0}, "must be at least one-dimensional")])
+def test_categorical_refuses_what_torch_refuses(kwargs, message):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(ValueError, match=message):
+            lib.distributions.Categorical(**{name: lib.tensor(value) for name, value in kwargs.items()})
+        with pytest.raises(ValueError, match="support"):
+            lib.distributions.Categorical(logits=lib.zeros(3)).log_prob(lib.tensor([3]))
