@@ -722,3 +722,18 @@ def test_categorical_refuses_what_torch_refuses(kwargs, message):
             lib.distributions.Categorical(**{name: lib.tensor(value) for name, value in kwargs.items()})
         with pytest.raises(ValueError, match="support"):
             lib.distributions.Categorical(logits=lib.zeros(3)).log_prob(lib.tensor([3]))
+
+
+def test_the_safe_globals_list_of_the_word_language_model_example_evaluates():
+    # pytorch/examples' word_language_model names these before loading its checkpoint
+    run_fresh("import minigrad as torch\n"
+              "import models.nn as nn\n"
+              "names = [torch.nn.functional.relu, torch.nn.modules.activation.MultiheadAttention,\n"
+              "         torch.nn.modules.container.ModuleList, torch.nn.modules.dropout.Dropout,\n"
+              "         torch.nn.modules.linear.Linear, torch.nn.modules.linear.NonDynamicallyQuantizableLinear,\n"
+              "         torch.nn.modules.normalization.LayerNorm, torch.nn.modules.sparse.Embedding,\n"
+              "         torch.nn.modules.transformer.TransformerEncoder,\n"
+              "         torch.nn.modules.transformer.TransformerEncoderLayer, torch.nn.modules.rnn.GRU,\n"
+              "         torch.nn.modules.rnn.LSTM, torch.nn.modules.rnn.RNN]\n"
+              "with torch.serialization.safe_globals(names):\n"
+              "    pass\n")
