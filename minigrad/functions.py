@@ -143,34 +143,17 @@ def div(input, other, *, rounding_mode=None):
     return check_tensor(input, "div").div(other, rounding_mode=rounding_mode)
 
 
-def eq(input, other):
-    """``minigrad.eq(x, ...)`` is ``x.eq(...)``."""
-    return check_tensor(input, "eq").eq(other)
+def _comparison(name: str):
+    """The function form of a comparison: ``minigrad.eq(x, y)`` is ``x.eq(y)``, a boolean tensor."""
+    def compare(input, other):
+        return getattr(check_tensor(input, name), name)(other)
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"``minigrad.{name}(x, y)`` is ``x.{name}(y)``: a boolean tensor, elementwise."
+    return compare
 
 
-def ne(input, other):
-    """``minigrad.ne(x, ...)`` is ``x.ne(...)``."""
-    return check_tensor(input, "ne").ne(other)
-
-
-def lt(input, other):
-    """``minigrad.lt(x, ...)`` is ``x.lt(...)``."""
-    return check_tensor(input, "lt").lt(other)
-
-
-def le(input, other):
-    """``minigrad.le(x, ...)`` is ``x.le(...)``."""
-    return check_tensor(input, "le").le(other)
-
-
-def gt(input, other):
-    """``minigrad.gt(x, ...)`` is ``x.gt(...)``."""
-    return check_tensor(input, "gt").gt(other)
-
-
-def ge(input, other):
-    """``minigrad.ge(x, ...)`` is ``x.ge(...)``."""
-    return check_tensor(input, "ge").ge(other)
+eq, ne, lt, le, gt, ge = (_comparison(name) for name in ("eq", "ne", "lt", "le", "gt", "ge"))
 
 
 def masked_select(input, mask):
