@@ -47,8 +47,8 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     if not isinstance(equation, str):
         raise TypeError(f"einsum: expected the equation as a string, got {type(equation).__name__}")
-    for operand in operands:
-        check_tensor(operand, "einsum", "every operand")
+    for each in operands:
+        check_tensor(each, "einsum", "every operand")
     return apply(ops.Einsum, *_in_one_dtype(list(operands)), equation=equation)
 
 

@@ -7,12 +7,11 @@ composites such as ``mean`` or ``min``, other methods, so that they need no back
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 
 from . import backend, ops, random
-from .checks import broadcast_shapes, check_dim, check_dims, check_floating, check_tensor, is_number, type_name
+from .checks import broadcast_shapes, check_dim, check_floating, is_number, type_name
 from .tensor_base import TensorBase
 
 

@@ -389,7 +389,7 @@ class DataLoader:
             raise ValueError("DataLoader: persistent_workers option needs num_workers > 0, got num_workers=0")
         if multiprocessing_context is not None and num_workers == 0:
             raise ValueError("DataLoader: multiprocessing_context applies to worker processes: expected "
-                             f"num_workers > 0 with it, got num_workers=0")
+                             "num_workers > 0 with it, got num_workers=0")
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle: expected one of "
