@@ -173,88 +173,74 @@ class Maximum(Function):
 
 # --- functions of one value: y = f(x), dy/dx written beside ----------------------------------------------
 class Unary(Function):
-    """An elementwise function whose derivative is one expression: ``backward`` and ``jvp`` are both the chain
-    rule with ``derivative(ctx)``, dy/dx elementwise (grad · dy/dx, and tangent · dy/dx).
+    """y = f(x) elementwise, whose derivative is one expression: ``backward`` and ``jvp`` are both the chain rule
+    (grad · dy/dx, and tangent · dy/dx).
+
+    A subclass writes the function and its derivative side by side: ``function(xp, x)``, and ``slope(xp, saved)``,
+    dy/dx from the one array that forward saves. That is x, or y where the derivative reads best in it
+    (``SAVES_OUTPUT``: d(eˣ)/dx = eˣ, d(tanh x)/dx = 1 - tanh²x). A function computed in a special way writes its
+    own ``forward``, which saves what its ``slope`` reads.
 
     ``QUIET``: the floating-point events (see Device.quiet) the function meets at its singular points, where it
     and its derivative are ±inf or nan as in torch (and the chain rule meets 0·inf); its forward, backward and jvp
     compute there without NumPy's warnings. Empty for the functions that have none, which then pay nothing."""
 
     QUIET = ()
+    SAVES_OUTPUT = False
 
     @staticmethod
-    def derivative(ctx):
+    def function(xp, x):
         raise NotImplementedError
+
+    @staticmethod
+    def slope(xp, *saved):
+        raise NotImplementedError
+
+    @classmethod
+    def forward(cls, ctx, a):
+        if not cls.QUIET:
+            out = cls.function(ctx.xp, a)
+        else:
+            with ctx.device.quiet(*cls.QUIET):
+                out = cls.function(ctx.xp, a)
+        ctx.save_for_backward(out if cls.SAVES_OUTPUT else a)
+        return out
 
     @classmethod
     def backward(cls, ctx, grad):  # (and jvp: tangent · dy/dx)
         if not cls.QUIET:
-            return grad * cls.derivative(ctx)
+            return grad * cls.slope(ctx.xp, *ctx.saved_tensors)
         with ctx.device.quiet(*cls.QUIET):
-            return grad * cls.derivative(ctx)
+            return grad * cls.slope(ctx.xp, *ctx.saved_tensors)
 
     jvp = backward
 
 
 class Exp(Unary):
     QUIET = ("over", "invalid")  # e^x overflows to inf above about 88.7 (float32), 709.8 (float64)
-
-    @staticmethod
-    def forward(ctx, a):
-        with ctx.device.quiet(*Exp.QUIET):
-            out = ctx.xp.exp(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def derivative(ctx):
-        (out,) = ctx.saved_tensors
-        return out  # d(eˣ)/dx = eˣ
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: xp.exp(x))
+    slope = staticmethod(lambda xp, y: y)  # d(eˣ)/dx = eˣ
 
 
 class Log(Unary):
     QUIET = ("divide", "over", "invalid")  # ln 0 = -inf, ln of a negative is nan; 1/x is inf at 0
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with ctx.device.quiet(*Log.QUIET):
-            return ctx.xp.log(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return 1 / a  # d(ln x)/dx = 1/x
+    function = staticmethod(lambda xp, x: xp.log(x))
+    slope = staticmethod(lambda xp, x: 1 / x)  # d(ln x)/dx = 1/x
 
 
 class Log1p(Unary):
     """log(1 + x), exact for tiny x (where 1 + x would round away x)."""
 
     QUIET = ("divide", "over", "invalid")  # -inf at -1, nan below
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with ctx.device.quiet(*Log1p.QUIET):
-            return ctx.xp.log1p(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return 1 / (1 + a)
+    function = staticmethod(lambda xp, x: xp.log1p(x))
+    slope = staticmethod(lambda xp, x: 1 / (1 + x))
 
 
 class Tanh(Unary):
-    @staticmethod
-    def forward(ctx, a):
-        out = ctx.xp.tanh(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def derivative(ctx):
-        (out,) = ctx.saved_tensors
-        return 1 - out * out  # d(tanh x)/dx = 1 - tanh²x
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: xp.tanh(x))
+    slope = staticmethod(lambda xp, y: 1 - y * y)  # d(tanh x)/dx = 1 - tanh²x
 
 
 class Sigmoid(Unary):
@@ -271,131 +257,62 @@ class Sigmoid(Unary):
         ctx.save_for_backward(out)
         return out
 
-    @staticmethod
-    def derivative(ctx):
-        (out,) = ctx.saved_tensors
-        return out * (1 - out)  # dσ/dx = σ(1-σ)
+    slope = staticmethod(lambda xp, y: y * (1 - y))  # dσ/dx = σ(1-σ)
 
 
 class LogSigmoid(Unary):
     """log σ(x) = -log(1 + e^-x), computed as min(x, 0) - log(1 + e^-|x|): no overflow anywhere, and exact in the
     tails (log σ(-20) is -20, where log of a sigmoid that rounded to 0 would be -inf)."""
 
-    @staticmethod
-    def forward(ctx, a):
-        xp = ctx.xp
-        ctx.save_for_backward(a)
-        return xp.minimum(a, 0) - xp.log1p(xp.exp(-abs(a)))
+    function = staticmethod(lambda xp, x: xp.minimum(x, 0) - xp.log1p(xp.exp(-abs(x))))
 
     @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        xp = ctx.xp
+    def slope(xp, x):
         # d log σ(x)/dx = 1 - σ(x) = σ(-x); with z = e^-|x| that is z/(1+z) for x >= 0 and 1/(1+z) for x < 0
-        z = xp.exp(-abs(a))
-        return xp.where(a >= 0, z, 1.0) / (1 + z)
+        z = xp.exp(-abs(x))
+        return xp.where(x >= 0, z, 1.0) / (1 + z)
 
 
 class Sqrt(Unary):
     QUIET = ("divide", "over", "invalid")  # √ of a negative is nan; 1/(2√x) is inf at 0
-
-    @staticmethod
-    def forward(ctx, a):
-        with ctx.device.quiet(*Sqrt.QUIET):
-            out = ctx.xp.sqrt(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def derivative(ctx):
-        (out,) = ctx.saved_tensors
-        return 0.5 / out  # d√x/dx = 1/(2√x)
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: xp.sqrt(x))
+    slope = staticmethod(lambda xp, y: 0.5 / y)  # d√x/dx = 1/(2√x)
 
 
 class Abs(Unary):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return abs(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return ctx.xp.sign(a)  # 0 at 0, as in torch
+    function = staticmethod(lambda xp, x: abs(x))
+    slope = staticmethod(lambda xp, x: xp.sign(x))  # 0 at 0, as in torch
 
 
 class Sin(Unary):
     QUIET = ("invalid",)  # sin ±inf is nan
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with ctx.device.quiet(*Sin.QUIET):
-            return ctx.xp.sin(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return ctx.xp.cos(a)
+    function = staticmethod(lambda xp, x: xp.sin(x))
+    slope = staticmethod(lambda xp, x: xp.cos(x))
 
 
 class Cos(Unary):
     QUIET = ("invalid",)  # cos ±inf is nan
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with ctx.device.quiet(*Cos.QUIET):
-            return ctx.xp.cos(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return -ctx.xp.sin(a)
+    function = staticmethod(lambda xp, x: xp.cos(x))
+    slope = staticmethod(lambda xp, x: -xp.sin(x))
 
 
 class Sinh(Unary):
     QUIET = ("over", "invalid")  # overflows to ±inf for |x| above about 89 (float32)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with ctx.device.quiet(*Sinh.QUIET):
-            return ctx.xp.sinh(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return ctx.xp.cosh(a)
+    function = staticmethod(lambda xp, x: xp.sinh(x))
+    slope = staticmethod(lambda xp, x: xp.cosh(x))
 
 
 class Cosh(Unary):
     QUIET = ("over", "invalid")  # overflows to inf for |x| above about 89 (float32)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with ctx.device.quiet(*Cosh.QUIET):
-            return ctx.xp.cosh(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return ctx.xp.sinh(a)
+    function = staticmethod(lambda xp, x: xp.cosh(x))
+    slope = staticmethod(lambda xp, x: xp.sinh(x))
 
 
 class Erf(Unary):
     QUIET = ("over",)  # x² in the derivative overflows for huge x (where e^(-x²) is 0 all the same)
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return ctx.xp.erf(a)
-
-    @staticmethod
-    def derivative(ctx):
-        (a,) = ctx.saved_tensors
-        return 1.1283791670955126 * ctx.xp.exp(-a * a)  # d erf(x)/dx = (2/√π)·e^(-x²)
+    function = staticmethod(lambda xp, x: xp.erf(x))
+    slope = staticmethod(lambda xp, x: 1.1283791670955126 * xp.exp(-x * x))  # d erf(x)/dx = (2/√π)·e^(-x²)
 
 
 class Relu(Unary):
@@ -404,10 +321,7 @@ class Relu(Unary):
         ctx.save_for_backward(a > 0)
         return ctx.xp.maximum(a, 0).astype(a.dtype, copy=False)
 
-    @staticmethod
-    def derivative(ctx):
-        (positive,) = ctx.saved_tensors
-        return positive
+    slope = staticmethod(lambda xp, positive: positive)
 
 
 class Clamp(Unary):
@@ -425,10 +339,7 @@ class Clamp(Unary):
         ctx.save_for_backward(inside)
         return out.astype(a.dtype, copy=False)
 
-    @staticmethod
-    def derivative(ctx):
-        (inside,) = ctx.saved_tensors
-        return inside  # the gradient passes only where the input was not clipped
+    slope = staticmethod(lambda xp, inside: inside)  # the gradient passes only where the input was not clipped
 
 
 class Rounding(Unary):
@@ -439,9 +350,7 @@ class Rounding(Unary):
     def forward(ctx, a, mode):
         return {"floor": ctx.xp.floor, "ceil": ctx.xp.ceil, "trunc": ctx.xp.trunc, "round": ctx.xp.round}[mode](a)
 
-    @staticmethod
-    def derivative(ctx):
-        return 0.0
+    slope = staticmethod(lambda xp: 0.0)  # (forward saves nothing)
 
 
 # --- choosing and converting --------------------------------------------------------------------------------
