@@ -213,6 +213,7 @@ def ByteTensor(*data, device=None) -> Tensor:
     return Tensor(*data, dtype=backend.uint8, device=device)
 
 
-for _constructor, _dtype in ((FloatTensor, backend.float32), (DoubleTensor, backend.float64), (LongTensor, backend.int64),
-                             (IntTensor, backend.int32), (BoolTensor, backend.bool_), (ByteTensor, backend.uint8)):
+for _constructor, _dtype in ((FloatTensor, backend.float32), (DoubleTensor, backend.float64),
+                             (LongTensor, backend.int64), (IntTensor, backend.int32), (BoolTensor, backend.bool_),
+                             (ByteTensor, backend.uint8)):
     _constructor.legacy_dtype = _dtype  # what x.type(minigrad.LongTensor) casts to

@@ -26,7 +26,8 @@ class Math(TensorBase):
         a = self
         if not isinstance(other, TensorBase):
             other = operand(other, self, op)
-        if function is ops.Sub and (isinstance(other, bool) or backend.bool_ in (self.dtype, getattr(other, "dtype", None))):
+        if function is ops.Sub and (isinstance(other, bool)
+                                    or backend.bool_ in (self.dtype, getattr(other, "dtype", None))):
             raise RuntimeError(f"{op}: subtraction, the `-` operator, with a bool tensor is not supported; use the "
                                "`^` or logical_xor() operator instead")
         if isinstance(other, TensorBase):

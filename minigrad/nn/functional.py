@@ -224,6 +224,6 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     return out
 
 
-__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout", "embedding",
-           "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy", "binary_cross_entropy",
+__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout",
+           "embedding", "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]

@@ -33,7 +33,8 @@ class Optimizer:
             params = list(group["params"])
             if len({id(p) for p in params}) != len(params):
                 warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
-                              "cause an error (torch's warning: a duplicate is stepped twice)", UserWarning, stacklevel=3)
+                              "cause an error (torch's warning: a duplicate is stepped twice)", UserWarning,
+                              stacklevel=3)
             if seen & {id(p) for p in params}:
                 raise ValueError("some parameters appear in more than one parameter group")
             seen |= {id(p) for p in params}
@@ -100,8 +101,9 @@ class Optimizer:
             raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups'")
         if len(groups) != len(self.param_groups) or any(
                 len(saved["params"]) != len(own["params"]) for saved, own in zip(groups, self.param_groups)):
-            raise ValueError(f"load_state_dict: expected groups of sizes {[len(g['params']) for g in self.param_groups]}, "
-                             f"got {[len(g['params']) for g in groups]}")
+            sizes = [len(group["params"]) for group in self.param_groups]
+            raise ValueError(f"load_state_dict: expected groups of sizes {sizes}, "
+                             f"got {[len(group['params']) for group in groups]}")
         params = {i: p for saved, own in zip(groups, self.param_groups) for i, p in zip(saved["params"], own["params"])}
         new_state = {}
         for i, saved in state_dict["state"].items():

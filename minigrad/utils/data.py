@@ -129,8 +129,8 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     ``lengths`` are counts that add up to ``len(dataset)``, or fractions that add up to 1: each split then gets
     ``floor(fraction * len(dataset))`` samples and the samples left over go one at a time to the splits in
     turn, from the first (torch's rule). The permutation is drawn from minigrad's generator, or from
-    ``generator`` (a ``minigrad.Generator`` or a ``numpy.random.Generator``) when one is given. Unlike torch, negative counts are refused
-    (torch returns overlapping splits for them).
+    ``generator`` (a ``minigrad.Generator`` or a ``numpy.random.Generator``) when one is given. Unlike torch,
+    negative counts are refused (torch returns overlapping splits for them).
     """
     _checked_generator(generator, "random_split")
     lengths = list(lengths)
