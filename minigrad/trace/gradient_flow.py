@@ -168,8 +168,8 @@ class ThroughTime:
         found = []
         for entry in self.stream(layer, direction, name).values():
             found += [q for q in entry if q not in found]
-        order = {"grad_h": 0, "grad_c": 1, "h": 2, "c": 3}
-        return sorted(found, key=lambda q: (order.get(q, 4 if q.startswith("grad_") else 5), q))
+        order = {"grad_h": 0, "grad_c": 1, "h": 3, "c": 4}  # then the other gradients, then the rest by name
+        return sorted(found, key=lambda q: (order.get(q, 2 if q.startswith("grad_") else 5), q))
 
     def ratio(self, quantity: str = "grad_h", layer: int = 0, direction: int = 0, name: str | None = None):
         """first step / last step: < 1 when the gradient shrinks going back in time (vanishing)."""
