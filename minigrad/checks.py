@@ -56,12 +56,28 @@ def check_probability(value, name: str, op: str) -> float:
     return check_number(value, name, op, 0.0, 1.0)
 
 
+def type_name(value) -> str:
+    """The type of ``value`` as torch names it in errors: a builtin bare (int, list), any other with its module
+    (numpy.ndarray, torch.Tensor), so that a foreign tensor is not mistaken for minigrad's."""
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
 # --- tensors -----------------------------------------------------------------------------------------------
 def check_tensor(value, op: str, name: str = "input"):
     """``value`` if it is a Tensor, else a TypeError naming the op and the argument."""
     if not isinstance(value, TensorBase):
         raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
     return value
+
+
+def check_tensors(value, op: str, name: str = "inputs") -> tuple:
+    """A Tensor or a sequence of them, as a tuple; a TypeError naming the op and the first non-Tensor."""
+    values = (value,) if isinstance(value, TensorBase) else tuple(value)
+    for item in values:
+        if not isinstance(item, TensorBase):
+            raise TypeError(f"{op}: expected {name} to be Tensors, got {type(item).__name__}")
+    return values
 
 
 def check_floating(tensor, op: str, name: str = "input"):
@@ -142,3 +158,11 @@ def check_choice(value, choices: tuple, name: str, op: str):
     if value not in choices:
         raise ValueError(f"{op}: expected {name} to be one of {', '.join(map(repr, choices))}, got {value!r}")
     return value
+
+
+# --- names that live elsewhere -----------------------------------------------------------------------------
+def lives_in_models_nn(path: str) -> str:
+    """The message for a torch.nn name that models.nn provides (``minigrad.nn.LSTM``), asked for before models.nn
+    was imported."""
+    return (f"{path} lives in models.nn: add `import models.nn as nn` (the swap of `import torch.nn as nn`); after "
+            f"that, {path} works too")

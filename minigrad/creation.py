@@ -1,23 +1,34 @@
 """Creating tensors: from data (``tensor``), filled (``zeros``, ``full``, ...), random (``randn``, ...), ranges.
 
-Each new tensor is a leaf made directly on its device (random numbers are drawn on the host from minigrad's seeded
-generator and transferred, so a seed gives the same values on every device).
+Each new tensor is a leaf made directly on its device (random numbers are drawn on the host from a seeded Generator,
+minigrad's default one unless ``generator=`` names another, and transferred, so a seed gives the same values on every
+device).
 """
 
 from __future__ import annotations
 
 import numbers
 
-from . import backend
-from .checks import is_int, sizes
+from . import backend, random
+from .checks import check_int, check_tensor, is_int, sizes
 from .tensor import Tensor, check_requires_grad
-from .checks import check_int, check_tensor
+
+
 def tensor(data, requires_grad=False, dtype=None, device=None) -> Tensor:
     """A new tensor from Python data, a NumPy array or another tensor (copied).
 
     Python floats become the default dtype (float32), Python ints int64; NumPy arrays keep their dtype.
     """
     return Tensor._from_data(data, dtype, device, requires_grad)._copied_from(data)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can, as torch.as_tensor: a Tensor is returned as it is (or
+    ``to`` the dtype and device asked for), a NumPy array is shared by the cpu tensor made of it (keeping its
+    dtype); other data is copied, as by ``tensor``."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    return Tensor._from_data(data, dtype, device)
 
 
 def _created(make, dtype, device, requires_grad) -> Tensor:
@@ -57,17 +68,18 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tens
     return _created(lambda xp, dtype: xp.full(shape, fill_value, dtype=dtype), dtype, device, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Samples of the standard normal distribution (from minigrad's seeded generator)."""
-    return _from_host(backend.rng().standard_normal(sizes(size, "randn")), dtype, device, requires_grad)
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Samples of the standard normal distribution (from the default generator, or ``generator``)."""
+    samples = random.source(generator, "randn").standard_normal(sizes(size, "randn"))
+    return _from_host(samples, dtype, device, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Samples of the uniform distribution on [0, 1)."""
-    return _from_host(backend.rng().random(sizes(size, "rand")), dtype, device, requires_grad)
+    return _from_host(random.source(generator, "rand").random(sizes(size, "rand")), dtype, device, requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None) -> Tensor:
+def randint(low, high=None, size=None, dtype=None, device=None, *, generator=None) -> Tensor:
     """Integers drawn uniformly from [low, high) (``randint(high, size)`` starts at 0), as torch.randint."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -77,7 +89,7 @@ def randint(low, high=None, size=None, dtype=None, device=None) -> Tensor:
         low, high = 0, low
     if not high > low:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
-    array = backend.rng().integers(low, high, size=sizes((size,), "randint"))
+    array = random.source(generator, "randint").integers(low, high, size=sizes((size,), "randint"))
     return Tensor._from_data(array, dtype=backend.int64 if dtype is None else dtype, device=device)
 
 
@@ -133,31 +145,39 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) ->
     return _created(lambda xp, dtype: xp.linspace(start, end, steps, dtype=dtype), dtype, device, requires_grad)
 
 
-def normal(mean, std, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def normal(mean, std, size=None, dtype=None, device=None, requires_grad=False, *, generator=None) -> Tensor:
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means and/or stds (one sample each,
     broadcast), as torch.normal."""
+    draw = random.source(generator, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         like = mean if isinstance(mean, Tensor) else std
         means = mean.numpy() if isinstance(mean, Tensor) else mean
         stds = std.numpy() if isinstance(std, Tensor) else std
-        samples = backend.rng().normal(means, stds, size=backend.host_array(means + stds * 0).shape)
+        samples = draw.normal(means, stds, size=backend.host_array(means + stds * 0).shape)
         return Tensor._from_data(samples.astype(like.dtype), device=like.device)
     if size is None:
         raise TypeError("normal: with numbers for mean and std, expected a size, got none")
-    return _from_host(backend.rng().normal(mean, std, sizes((size,), "normal")), dtype, device, requires_grad)
+    return _from_host(draw.normal(mean, std, sizes((size,), "normal")), dtype, device, requires_grad)
 
 
-def randperm(n, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0, ..., n-1 (from minigrad's seeded generator)."""
+def randperm(n, dtype=None, device=None, requires_grad=False, *, generator=None) -> Tensor:
+    """A random permutation of 0, ..., n-1."""
     n = check_int(n, "n", "randperm", minimum=0)
-    return Tensor._from_data(backend.rng().permutation(n), dtype=backend.int64 if dtype is None else dtype,
-                             device=device, requires_grad=requires_grad)
+    permutation = random.source(generator, "randperm").permutation(n)
+    return Tensor._from_data(permutation, dtype=backend.int64 if dtype is None else dtype, device=device,
+                             requires_grad=requires_grad)
 
 
-def multinomial(input, num_samples, replacement=False) -> Tensor:
+def multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor:
     """Indices drawn from the categorical distributions in the rows of ``input`` (non-negative weights, not
     necessarily normalised), as torch.multinomial: without replacement no index is drawn twice in a row."""
-    return check_tensor(input, "multinomial").multinomial(num_samples, replacement)
+    return check_tensor(input, "multinomial").multinomial(num_samples, replacement, generator=generator)
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """1 with probability ``input`` (or ``p``, for every element), else 0, elementwise, in input's dtype (torch's
+    torch.bernoulli). A sample carries no gradient."""
+    return check_tensor(input, "bernoulli").bernoulli(p, generator=generator)
 
 
 def from_numpy(array) -> Tensor:

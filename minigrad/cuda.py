@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numbers
 
-from . import backend
+from . import backend, random
 
 
 def is_available() -> bool:
@@ -50,12 +50,12 @@ def manual_seed(seed: int) -> None:
     """Seed the random numbers drawn for tensors on the GPU. Every minigrad device draws from one host generator
     (and receives the numbers by transfer, so a seed gives the same weights on every device): this seeds that
     generator, as ``minigrad.manual_seed`` does."""
-    backend.manual_seed(seed)
+    random.manual_seed(seed)
 
 
 def manual_seed_all(seed: int) -> None:
     """Seed the random numbers of every GPU: with one generator for all devices, the same as ``manual_seed``."""
-    backend.manual_seed(seed)
+    random.manual_seed(seed)
 
 
 def _check_device(device, op: str) -> None:

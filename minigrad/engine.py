@@ -404,19 +404,12 @@ def _count_consumers_leading_to(roots, targets) -> tuple:
 
     Returns (pending, needed): ``needed`` holds the targets and every node that leads to one; only the edges
     from nodes that run into needed nodes are counted."""
+    reachable = _count_consumers(roots)  # (its counts are redone below, for the needed nodes only)
     consumers = {}
-    seen = dict.fromkeys(roots)
-    stack = list(seen)
-    while stack:
-        node = stack.pop()
-        if node.released:
-            raise RuntimeError(_FREED)
+    for node in reachable:
         for edge in node.edges:
             if edge is not None and edge[0] is not None:
                 consumers.setdefault(edge[0], []).append(node)
-                if edge[0] not in seen:
-                    seen[edge[0]] = None
-                    stack.append(edge[0])
     needed = set(targets)
     stack = list(needed)
     while stack:
@@ -424,8 +417,8 @@ def _count_consumers_leading_to(roots, targets) -> tuple:
             if consumer not in needed:
                 needed.add(consumer)
                 stack.append(consumer)
-    pending = dict.fromkeys(seen, 0)
-    for node in seen:
+    pending = dict.fromkeys(reachable, 0)
+    for node in reachable:
         if _passes_to(node, needed):
             for edge in node.edges:
                 if edge is not None and edge[0] in needed:

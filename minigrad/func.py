@@ -14,15 +14,8 @@ from __future__ import annotations
 from . import dual
 from .autograd import forward_ad
 from .autograd.backward import grad as _grad
+from .checks import check_tensors
 from .tensor import Tensor
-
-
-def _as_tuple(value, op: str) -> tuple:
-    values = (value,) if isinstance(value, Tensor) else tuple(value)
-    for v in values:
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{op}: expected Tensors, got {type(v).__name__}")
-    return values
 
 
 def _differentiable(tensor: Tensor) -> Tensor:
@@ -40,13 +33,13 @@ def _differentiable(tensor: Tensor) -> Tensor:
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     """(func(*primals), the directional derivative J·tangents), by forward mode: one forward pass, no graph."""
-    primals, tangents = _as_tuple(primals, "jvp"), _as_tuple(tangents, "jvp")
+    primals, tangents = check_tensors(primals, "jvp"), check_tensors(tangents, "jvp")
     if len(primals) != len(tangents):
         raise RuntimeError(f"jvp: expected as many tangents as primals, got {len(tangents)} and {len(primals)}")
     with forward_ad.dual_level():
         result = func(*(forward_ad.make_dual(p, t) for p, t in zip(primals, tangents)))
         result, aux = result if has_aux else (result, None)
-        outputs = _as_tuple(result, "jvp")
+        outputs = check_tensors(result, "jvp")
         unpacked = [forward_ad.unpack_dual(o) for o in outputs]
     values = tuple(u.primal for u in unpacked)
     derivatives = tuple(u.tangent if u.tangent is not None else u.primal.new_zeros(u.primal.shape)
@@ -59,13 +52,13 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 def vjp(func, *primals, has_aux=False):
     """(func(*primals), pullback): ``pullback(cotangents)`` gives the vector-Jacobian products uᵀJ, one per
     primal, by reverse mode (the graph is kept, so the pullback can be called several times)."""
-    inputs = tuple(_differentiable(p) for p in _as_tuple(primals, "vjp"))
+    inputs = tuple(_differentiable(p) for p in check_tensors(primals, "vjp"))
     result = func(*inputs)
     result, aux = result if has_aux else (result, None)
-    outputs = _as_tuple(result, "vjp")
+    outputs = check_tensors(result, "vjp")
 
     def pullback(cotangents):
-        cotangents = _as_tuple(cotangents, "vjp")
+        cotangents = check_tensors(cotangents, "vjp")
         grads = _grad(outputs, inputs, cotangents, retain_graph=True, create_graph=True, allow_unused=True)
         return tuple(g if g is not None else x.new_zeros(x.shape) for g, x in zip(grads, inputs))
 

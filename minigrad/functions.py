@@ -8,10 +8,9 @@ from __future__ import annotations
 import builtins  # (this module defines all, any, sum, max, min and abs as torch's functions)
 
 from . import backend, ops
-from .checks import broadcast_shapes, check_dim
+from .checks import broadcast_shapes, check_dim, check_tensor, type_name
 from .tensor import Tensor, apply
-from .checks import check_tensor
-from .tensor_math import operand
+from .tensor_math import deprecated_alpha_first, operand
 
 
 def matmul(input, other):
@@ -48,8 +47,8 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     if not isinstance(equation, str):
         raise TypeError(f"einsum: expected the equation as a string, got {type(equation).__name__}")
-    for operand in operands:
-        check_tensor(operand, "einsum", "every operand")
+    for each in operands:
+        check_tensor(each, "einsum", "every operand")
     return apply(ops.Einsum, *_in_one_dtype(list(operands)), equation=equation)
 
 
@@ -72,12 +71,24 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(grids)
 
 
+def _tensor_list(tensors, op: str) -> list:
+    """The tensors of cat's and stack's first argument, a sequence of Tensors, checked as torch checks them (an
+    element from NumPy or torch is named with its module: "got torch.Tensor", not a "Tensor" that reads as ours)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected Tensor as element {i} in argument 0, but got {type_name(t)}")
+    return tensors
+
+
 def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dimension."""
     dim = dim if axis is None else axis
-    tensors = list(tensors)
-    if not tensors or not builtins.all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("cat: expected a non-empty sequence of Tensors")
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("cat(): expected a non-empty list of Tensors, got an empty one")
     first = tensors[0]
     d = check_dim(dim, first.ndim, "cat")
     for t in tensors[1:]:
@@ -90,9 +101,9 @@ def cat(tensors, dim=0, *, axis=None):
 def stack(tensors, dim=0, *, axis=None):
     """Join tensors of one shape along a new dimension."""
     dim = dim if axis is None else axis
-    tensors = list(tensors)
-    if not tensors or not builtins.all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("stack: expected a non-empty sequence of Tensors")
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList, got an empty one")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: expected all tensors to have shape {tensors[0].shape}, got {t.shape}")
@@ -110,6 +121,66 @@ def _in_one_dtype(tensors: list) -> list:
 
 
 # --- the function forms of Tensor methods ------------------------------------------------------------------
+def add(input, other, *alpha_first, alpha=1):
+    """input + alpha·other, as torch.add (with its deprecated ``add(input, alpha, other)``)."""
+    other, alpha = deprecated_alpha_first("add", other, alpha_first, alpha)
+    return check_tensor(input, "add").add(other, alpha=alpha)
+
+
+def sub(input, other, *alpha_first, alpha=1):
+    """input - alpha·other, as torch.sub (with its deprecated ``sub(input, alpha, other)``)."""
+    other, alpha = deprecated_alpha_first("sub", other, alpha_first, alpha)
+    return check_tensor(input, "sub").sub(other, alpha=alpha)
+
+
+def mul(input, other):
+    """``minigrad.mul(x, ...)`` is ``x.mul(...)``."""
+    return check_tensor(input, "mul").mul(other)
+
+
+def div(input, other, *, rounding_mode=None):
+    """``minigrad.div(x, ...)`` is ``x.div(...)``."""
+    return check_tensor(input, "div").div(other, rounding_mode=rounding_mode)
+
+
+def _comparison(name: str):
+    """The function form of a comparison: ``minigrad.eq(x, y)`` is ``x.eq(y)``, a boolean tensor."""
+    def compare(input, other):
+        return getattr(check_tensor(input, name), name)(other)
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"``minigrad.{name}(x, y)`` is ``x.{name}(y)``: a boolean tensor, elementwise."
+    return compare
+
+
+eq, ne, lt, le, gt, ge = (_comparison(name) for name in ("eq", "ne", "lt", "le", "gt", "ge"))
+
+
+def masked_select(input, mask):
+    """``minigrad.masked_select(x, ...)`` is ``x.masked_select(...)``."""
+    return check_tensor(input, "masked_select").masked_select(mask)
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """``minigrad.scatter(x, ...)`` is ``x.scatter(...)``."""
+    return check_tensor(input, "scatter").scatter(dim, index, src, value=value)
+
+
+def scatter_add(input, dim, index, src):
+    """``minigrad.scatter_add(x, ...)`` is ``x.scatter_add(...)``."""
+    return check_tensor(input, "scatter_add").scatter_add(dim, index, src)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``minigrad.allclose(x, ...)`` is ``x.allclose(...)``."""
+    return check_tensor(input, "allclose").allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input, other):
+    """``minigrad.equal(x, ...)`` is ``x.equal(...)``."""
+    return check_tensor(input, "equal").equal(other)
+
+
 def exp(input):
     """``minigrad.exp(x, ...)`` is ``x.exp(...)``."""
     return check_tensor(input, "exp").exp()

@@ -3,7 +3,7 @@ forward mode, and second derivatives (``minigrad selftest`` runs them on a devic
 
 from __future__ import annotations
 
-from . import autograd, creation, functions, nn
+from . import autograd, creation, functions, nn, random
 
 CHECKS = ("reverse", "forward", "second order")
 
@@ -92,8 +92,7 @@ def check(function, inputs, which: str) -> bool:
 
 def inputs_for(shapes, positive: bool, device=None) -> list:
     """Seeded float64 inputs that require grad (kept away from 0 when ``positive``: log, sqrt, div)."""
-    from .backend import manual_seed
-    manual_seed(0)
+    random.manual_seed(0)
     tensors = [creation.randn(*shape, dtype="float64", device=device) for shape in shapes]
     if positive:
         tensors = [t.abs() + 0.5 for t in tensors]

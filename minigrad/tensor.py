@@ -22,7 +22,7 @@ import weakref
 
 from . import backend, dual, engine, ops
 from .tensor_hooks import RETAIN, AccumulateGrad, RemovableHandle, retainer, tensor_hook
-from .checks import is_int, sizes
+from .checks import is_int, sizes, type_name
 from .tensor_inplace import InPlace
 from .tensor_math import Math
 from .tensor_reduce import Reduce
@@ -230,7 +230,8 @@ class Tensor(Math, Reduce, Shape, InPlace):
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(f"data: expected a Tensor to assign, got {type(value).__name__}")
+            raise TypeError(f"data: expected a Tensor to assign (a minigrad Tensor), got {type_name(value)}; "
+                            "minigrad.tensor(value) converts a NumPy array or a torch tensor")
         self._array = value._array
 
     @property
@@ -277,6 +278,10 @@ class Tensor(Math, Reduce, Shape, InPlace):
         return self._array.ndim
 
     @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded op: the ones that accumulate ``.grad``."""
         return self.grad_fn is None
@@ -318,6 +323,14 @@ class Tensor(Math, Reduce, Shape, InPlace):
         detached._counter = self._counter
         return detached
 
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad, as torch's. A
+        view cannot be cut so (the graph still reaches its memory through its base): detach() it instead."""
+        if self._base is not None:
+            raise RuntimeError("detach_: can't detach views in-place; use detach() instead")
+        self.grad_fn, self.output_nr, self.requires_grad = None, 0, False
+        return self
+
     def numpy(self):
         """The values as a host NumPy array (shares memory on cpu). Works on tensors that require grad."""
         return self.device.to_host(self._array)
@@ -340,6 +353,12 @@ class Tensor(Math, Reduce, Shape, InPlace):
 
     def tolist(self):
         return self._array.tolist()
+
+    def __format__(self, format_spec):
+        """``f"{loss:.3f}"``: a 0-d tensor formats its value, as torch's; any other takes no format spec."""
+        if self.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     def __float__(self):
         return _builtin_float(self.item())
@@ -402,8 +421,14 @@ class Tensor(Math, Reduce, Shape, InPlace):
     def bool(self):
         return self.to(dtype=backend.bool_)
 
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory row by row, with no gaps and no element shared (as torch)."""
+        return bool(self._array.flags.c_contiguous)
+
     def contiguous(self):
-        return self  # arrays are reshaped freely here, so there is no layout to fix
+        """Self when laid out row by row, else a copy that is (a transpose or an expand() gets memory of its
+        own, so writing the result leaves the source alone, as in torch)."""
+        return self if self.is_contiguous() else self.clone()
 
     def type(self, dtype=None):
         """Without an argument, torch's type name ("torch.FloatTensor"); with a dtype (or such a name), ``to`` it."""

@@ -15,6 +15,19 @@ from . import engine
 from .tensor_base import TensorBase
 
 
+def add_into_grad(tensor: TensorBase, grad) -> None:
+    """``tensor.grad += grad``: an array, or a tensor with a graph (create_graph), which is kept and summed out of
+    place so that its graph stays whole."""
+    if isinstance(grad, TensorBase):
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    elif tensor.grad is None:
+        # A copy: the array may be shared with another leaf's gradient or be a read-only broadcast view, and
+        # users scale .grad in place (clipping).
+        tensor.grad = tensor._make(grad.copy())
+    else:
+        tensor.grad._array += grad
+        tensor.grad._bump_version()
+
 class AccumulateGrad(engine.Function):
     """The node where a leaf's gradient ends: it adds the total into ``leaf.grad``, after the leaf's hooks.
 
@@ -39,17 +52,8 @@ class AccumulateGrad(engine.Function):
     @staticmethod
     def backward(ctx, grad):
         leaf = ctx.variable
-        if not leaf.requires_grad:  # requires_grad_(False) after the forward: torch accumulates nothing either
-            return ()
-        if isinstance(grad, TensorBase):  # a gradient with a graph (create_graph): kept, and summed out of place
-            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
-        elif leaf.grad is None:
-            # A copy: the array may be shared with another leaf's gradient or be a read-only broadcast view,
-            # and users scale .grad in place (clipping).
-            leaf.grad = leaf._make(grad.copy())
-        else:
-            leaf.grad._array += grad
-            leaf.grad._bump_version()
+        if leaf.requires_grad:  # (after requires_grad_(False) since the forward, torch accumulates nothing either)
+            add_into_grad(leaf, grad)
         return ()
 
     def release(self) -> None:

@@ -54,6 +54,10 @@ class InPlace(TensorBase):
         if self.requires_grad and self.grad_fn is None and engine.is_grad_enabled():
             raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation "
                                "(change it inside `with minigrad.no_grad():`, as optimizers do)")
+        self._check_no_overlap(op)
+
+    def _check_no_overlap(self, op: str) -> None:
+        """Refuse a tensor whose elements share memory (an expand() view): writing one would change others."""
         if backend.has_internal_overlap(self._array):
             raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers "
                                "to a single memory location (an expanded tensor). Please clone() the tensor before "

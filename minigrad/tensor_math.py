@@ -7,11 +7,11 @@ composites such as ``mean`` or ``min``, other methods, so that they need no back
 
 from __future__ import annotations
 
-import math
 import numbers
+import warnings
 
-from . import backend, ops
-from .checks import broadcast_shapes, check_dim, check_dims, check_tensor
+from . import backend, ops, random
+from .checks import broadcast_shapes, check_dim, check_floating, is_number, type_name
 from .tensor_base import TensorBase
 
 
@@ -82,12 +82,14 @@ class Math(TensorBase):
                                "logical_not() operator instead")
         return self._apply(ops.Neg, self)
 
-    def add(self, other, alpha=1):
-        """self + alpha·other (torch.add)."""
+    def add(self, other, *alpha_first, alpha=1):
+        """self + alpha·other (torch.add; also its deprecated ``add(alpha, other)``, with torch's warning)."""
+        other, alpha = deprecated_alpha_first("add", other, alpha_first, alpha)
         return self + _scaled(other, alpha, self, "add")
 
-    def sub(self, other, alpha=1):
-        """self - alpha·other (torch.sub)."""
+    def sub(self, other, *alpha_first, alpha=1):
+        """self - alpha·other (torch.sub; also its deprecated ``sub(alpha, other)``, with torch's warning)."""
+        other, alpha = deprecated_alpha_first("sub", other, alpha_first, alpha)
         return self - _scaled(other, alpha, self, "sub")
 
     def mul(self, other):
@@ -106,6 +108,9 @@ class Math(TensorBase):
             a, b = promoted(self, other) if isinstance(other, TensorBase) else (self, other)
             b_array = b._array if isinstance(b, TensorBase) else b
             xp = self.device.xp
+            if bool((xp.asarray(b_array) == 0).any()):  # (NumPy would warn and give 0)
+                raise RuntimeError("ZeroDivisionError: div: integer division by zero; expected a divisor without "
+                                   "zeros (torch raises here too)")
             quotient = xp.floor_divide(a._array, b_array) if rounding_mode == "floor" else \
                 xp.trunc(xp.true_divide(a._array, b_array))
             return self._make(quotient.astype(a.dtype))
@@ -130,10 +135,12 @@ class Math(TensorBase):
         return self ** exponent
 
     # --- in place: each changes self's values (see Tensor._inplace) and returns self ----------------------
-    def add_(self, other, alpha=1):
+    def add_(self, other, *alpha_first, alpha=1):
+        other, alpha = deprecated_alpha_first("add_", other, alpha_first, alpha)
         return self._inplace("add_", lambda t: t.add(other, alpha=alpha), other)
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other, *alpha_first, alpha=1):
+        other, alpha = deprecated_alpha_first("sub_", other, alpha_first, alpha)
         return self._inplace("sub_", lambda t: t.sub(other, alpha=alpha), other)
 
     def mul_(self, other):
@@ -180,21 +187,43 @@ class Math(TensorBase):
     def index_fill_(self, dim, index, value):
         return self._inplace("index_fill_", lambda t: t.index_fill(dim, index, value), value)
 
-    def uniform_(self, a=0.0, b=1.0):
-        """Fill with samples of U(a, b) from minigrad's seeded generator."""
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with samples of U(a, b) (from the default generator, or ``generator``)."""
         if not a <= b:
             raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-        return self._inplace("uniform_", lambda t: t._random(backend.rng().uniform(a, b, t.shape)), cast=True)
+        draw = random.source(generator, "uniform_")
+        return self._inplace("uniform_", lambda t: t._random(draw.uniform(a, b, t.shape)), cast=True)
 
-    def normal_(self, mean=0.0, std=1.0):
-        """Fill with samples of N(mean, std²) from minigrad's seeded generator."""
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with samples of N(mean, std²) (from the default generator, or ``generator``)."""
         if std < 0:
             raise ValueError(f"normal_: expected std >= 0, got {std}")
-        return self._inplace("normal_", lambda t: t._random(backend.rng().normal(mean, std, t.shape)), cast=True)
+        draw = random.source(generator, "normal_")
+        return self._inplace("normal_", lambda t: t._random(draw.normal(mean, std, t.shape)), cast=True)
 
-    def multinomial(self, num_samples, replacement=False):
+    def bernoulli(self, p=None, *, generator=None):
+        """1 with probability self (or ``p``, for every element), else 0, elementwise, in self's dtype, as
+        torch.bernoulli. A sample carries no gradient."""
+        check_floating(self, "bernoulli")
+        probabilities = self if p is None else p
+        if isinstance(probabilities, TensorBase):
+            outside = ((probabilities < 0) | (probabilities > 1) | probabilities.isnan()).any().item()
+        else:
+            outside = not 0 <= probabilities <= 1
+        if outside:
+            raise RuntimeError(f"bernoulli: expected probabilities in [0, 1], got "
+                               f"{probabilities if p is not None else 'some outside'}")
+        # drawn and compared in float64, so that a probability of 1 always gives 1 (u < 1 holds for every u drawn)
+        uniform = self._make(self.device.from_host(random.source(generator, "bernoulli").random(self.shape)))
+        return (uniform < probabilities).to(self.dtype)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with samples of Bernoulli(p) (a number or a tensor of probabilities), in place."""
+        return self._inplace("bernoulli_", lambda t: t.detach().bernoulli(p, generator=generator), cast=True)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
         """Indices drawn from the categorical distribution of each row (weights >= 0, not necessarily normalised),
-        from minigrad's seeded generator, as torch.multinomial; 1-d or 2-d input."""
+        as torch.multinomial; 1-d or 2-d input."""
         if self.ndim not in (1, 2):
             raise RuntimeError(f"multinomial: expected a 1-d or 2-d tensor of weights, got shape {self.shape}")
         weights = self.numpy().astype(float).reshape(-1, self.shape[-1])
@@ -203,7 +232,8 @@ class Math(TensorBase):
         if not replacement and num_samples > weights.shape[1]:
             raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement from "
                                f"{weights.shape[1]} categories")
-        rows = [backend.rng().choice(weights.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
+        draw = random.source(generator, "multinomial")
+        rows = [draw.choice(weights.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
                 for row in weights]
         samples = backend.cpu.xp.asarray(rows, dtype=backend.int64).reshape(self.shape[:-1] + (num_samples,))
         return self._make(self.device.from_host(samples))
@@ -272,6 +302,27 @@ class Math(TensorBase):
     def __ne__(self, other):
         return self._compare(other, lambda a, b: a != b, "ne")
 
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # in place: self holds the answers as 1 and 0 in its own dtype, as in torch
+    def eq_(self, other):
+        return self._inplace("eq_", lambda t: t == other, other, cast=True)
+
+    def ne_(self, other):
+        return self._inplace("ne_", lambda t: t != other, other, cast=True)
+
+    def lt_(self, other):
+        return self._inplace("lt_", lambda t: t < other, other, cast=True)
+
+    def le_(self, other):
+        return self._inplace("le_", lambda t: t <= other, other, cast=True)
+
+    def gt_(self, other):
+        return self._inplace("gt_", lambda t: t > other, other, cast=True)
+
+    def ge_(self, other):
+        return self._inplace("ge_", lambda t: t >= other, other, cast=True)
+
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b, "logical and")
 
@@ -282,6 +333,30 @@ class Math(TensorBase):
 
     def __xor__(self, other):
         return self._compare(other, lambda a, b: a ^ b, "logical xor")
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        """Whether |self - other| <= atol + rtol·|other| everywhere (broadcast; an infinity is close only to itself,
+        a nan only with ``equal_nan``), as torch.allclose. Both must have one dtype, as torch requires."""
+        self._check_comparable(other, "allclose")
+        if other.dtype != self.dtype:
+            raise RuntimeError(f"allclose: expected tensors of one dtype, got {self.dtype} and {other.dtype}")
+        try:
+            broadcast_shapes(self.shape, other.shape, op="allclose")
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
+        return bool(self.device.xp.allclose(self._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def equal(self, other) -> bool:
+        """Whether other has self's shape and values (whatever the dtypes; a nan equals nothing), as torch.equal."""
+        self._check_comparable(other, "equal")
+        return self.shape == other.shape and bool((self._array == other._array).all())
+
+    def _check_comparable(self, other, op: str) -> None:
+        if not isinstance(other, TensorBase):
+            raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type_name(other)}")
+        if other.device != self.device:
+            raise RuntimeError(f"{op}: expected both tensors on the same device, got {self.device} and "
+                               f"{other.device}")
 
     def sign(self):
         """-1, 0 or 1 elementwise; piecewise constant, so it carries no gradient (its derivative is 0)."""
@@ -461,8 +536,26 @@ def promoted(*tensors):
     return tuple(t if t.dtype == dtype else t.to(dtype) for t in tensors)
 
 
+def deprecated_alpha_first(op: str, other, rest: tuple, alpha):
+    """(other, alpha) of a call to add/sub (and add_/sub_), which take ``other`` and a keyword-only ``alpha``, or, in
+    torch's deprecated overload still found in older tutorials, ``op(alpha, other)`` with a number first: that form
+    works with torch's warning; any other second positional argument is refused, as torch refuses it."""
+    if not rest:
+        return other, alpha
+    if len(rest) > 1 or not is_number(other):
+        raise TypeError(f"{op}() takes 1 positional argument but {1 + len(rest)} were given (expected "
+                        f"{op}(other, *, alpha=1), or the deprecated {op}(alpha, other) with a number alpha; got a "
+                        f"{type_name(other)} first)")
+    warnings.warn(f"This overload of {op} is deprecated:\n\t{op}(Number alpha, Tensor other)\nConsider using one of "
+                  f"the following signatures instead:\n\t{op}(Tensor other, *, Number alpha = 1)", UserWarning,
+                  stacklevel=3)
+    return rest[0], other
+
+
 def _scaled(other, alpha, like, op: str):
     """alpha·other for add/sub's ``alpha``, refusing a float alpha with integer tensors, as torch does."""
+    if not is_number(alpha):
+        raise TypeError(f"{op}: expected alpha to be a number, got {type_name(alpha)}")
     if alpha == 1:
         return other
     if like.dtype.kind != "f" and isinstance(alpha, float):

@@ -10,7 +10,7 @@ import math
 import numbers
 
 from . import backend, ops
-from .checks import broadcast_shapes, check_dim, is_int, reshaped
+from .checks import broadcast_shapes, check_dim, check_dims, is_int, is_number, reshaped, type_name
 from .checks import sizes as checked_sizes
 from .tensor_base import TensorBase
 
@@ -84,13 +84,23 @@ class Shape(TensorBase):
         return self._reshape_in_place(self.squeeze(dim), "squeeze_")
 
     def squeeze(self, dim=None):
-        """Drop dimensions of size 1 (only ``dim``, when given; a dim of another size is left alone, as in torch)."""
-        if dim is None:
-            shape = tuple(n for n in self.shape if n != 1)
-        else:
-            d = check_dim(dim, self.ndim, "squeeze")
-            shape = self.shape[:d] + self.shape[d + 1:] if self.shape[d] == 1 else self.shape
-        return self.reshape(shape)
+        """Drop dimensions of size 1 (only those of ``dim``, an int or a tuple of them, when given; a dim of another
+        size is left alone, as in torch)."""
+        dims = range(self.ndim) if dim is None else check_dims(dim, self.ndim, "squeeze")
+        return self.reshape(tuple(n for axis, n in enumerate(self.shape) if n != 1 or axis not in dims))
+
+    def unflatten(self, dim, sizes):
+        """Split dimension ``dim`` into several of ``sizes`` (whose product is its size; one may be -1), as
+        torch.unflatten: the reverse of flatten."""
+        d = check_dim(dim, self.ndim, "unflatten")
+        sizes, size = tuple(sizes), self.shape[d]
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        known = math.prod(n for n in sizes if n != -1)
+        if (known == 0 or size % known) if -1 in sizes else known != size:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                               f"({size}) in the input tensor")
+        return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
 
     def flatten(self, start_dim=0, end_dim=-1):
         if self.ndim == 0:  # a 0-d tensor flattens to one element; its dims are 0 and -1, as in torch
@@ -132,7 +142,9 @@ class Shape(TensorBase):
         # interleave a new axis before every axis: (1, n0, 1, n1, ...) expanded to (r0, n0, r1, n1, ...)
         spread = self.reshape(tuple(n for size in shape for n in (1, size)))
         tiled = spread.expand(tuple(n for repeat, size in zip(sizes, shape) for n in (repeat, size)))
-        return tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
+        tiled = tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
+        # torch's repeat returns memory of its own; the reshape copied only where the expanded layout forced it
+        return tiled.clone() if self.device.xp.may_share_memory(tiled._array, self._array) else tiled
 
     def repeat_interleave(self, repeats, dim=None):
         """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] → [a, a, b, b]."""
@@ -211,6 +223,74 @@ class Shape(TensorBase):
         if index.device != self.device:
             raise RuntimeError(f"gather: expected index on device {self.device} (the input's), got {index.device}")
         return self._apply(ops.Gather, self, index._array, dim=d)
+
+    def masked_select(self, mask):
+        """The elements where ``mask`` (a boolean tensor, broadcast with self) is True, as a 1-d tensor (a copy;
+        the elements left out get no gradient)."""
+        if not isinstance(mask, TensorBase) or mask.dtype != backend.bool_:
+            raise RuntimeError(f"masked_select: expected BoolTensor for mask, got "
+                               f"{mask.dtype if isinstance(mask, TensorBase) else type_name(mask)}")
+        shape = broadcast_shapes(self.shape, mask.shape, op="masked_select")
+        return self.expand(shape)[mask.expand(shape)]
+
+    def scatter(self, dim, index, src=None, *, value=None):
+        """A copy with ``src``'s elements (or the number ``value``) written where ``index`` points along ``dim``:
+        for dim=1, out[i][index[i][j]] = src[i][j], as torch.scatter. The overwritten elements pass no gradient
+        back to self; each written one passes its own to src. An element that index names twice gets one of the
+        writes (which, torch leaves undefined too)."""
+        key, src = self._scatter_key(dim, index, src if value is None else value, "scatter")
+        out = self.clone()
+        out[key] = src
+        return out
+
+    def scatter_add(self, dim, index, src):
+        """A copy with ``src``'s elements added where ``index`` points along ``dim`` (an element named twice gets
+        both), as torch.scatter_add."""
+        if not isinstance(src, TensorBase):
+            raise TypeError(f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type_name(src)}")
+        key, src = self._scatter_key(dim, index, src, "scatter_add")
+        return self + self._apply(ops.IndexAdd, src, shape=self.shape, key=key)
+
+    def scatter_(self, dim, index, src=None, *, value=None):
+        return self._inplace("scatter_", lambda t: t.scatter(dim, index, src, value=value), src)
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace("scatter_add_", lambda t: t.scatter_add(dim, index, src), src)
+
+    def _scatter_key(self, dim, index, src, op: str):
+        """The key scatter's writes go to (along_axis), and the part of src they take, checked as torch checks
+        them: index has self's number of dims, reaches no further than self (but along dim) and than src, and
+        names positions that exist."""
+        d = check_dim(dim, self.ndim, op)
+        if not isinstance(index, TensorBase) or index.dtype.kind not in "iu":
+            raise RuntimeError(f"{op}(): Expected dtype int64 for index, got "
+                               f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
+        if index.ndim != self.ndim:
+            raise RuntimeError(f"{op}: Index tensor must have the same number of dimensions as self tensor "
+                               f"(expected {self.ndim}, got {index.ndim})")
+        if index.device != self.device:
+            raise RuntimeError(f"{op}: expected index on device {self.device}, got {index.device}")
+        if isinstance(src, TensorBase):
+            if src.dtype != self.dtype:
+                raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype, got {self.dtype} and "
+                                   f"{src.dtype}")
+            too_large = src.ndim != index.ndim or any(i > n for i, n in zip(index.shape, src.shape))
+        elif is_number(src):
+            too_large = False
+        else:
+            raise TypeError(f"{op}: expected src to be a Tensor or value a number, got {type_name(src)}")
+        if too_large or any(i > n for axis, (i, n) in enumerate(zip(index.shape, self.shape)) if axis != d):
+            raise RuntimeError(f"{op}: Expected index {list(index.shape)} to be no larger than self "
+                               f"{list(self.shape)} apart from dimension {d} and to be no larger size than src "
+                               f"{list(src.shape) if isinstance(src, TensorBase) else []}")
+        size = self.shape[d]
+        outside = (index < 0) | (index >= size)
+        if bool(outside.any()):
+            raise RuntimeError(f"{op}: index {index[outside][0].item()} is out of bounds for dimension {d} with "
+                               f"size {size}")
+        if isinstance(src, TensorBase) and src.shape != index.shape:
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        return ops.along_axis(self.device.xp, index._array, d), src
 
     def split(self, split_size_or_sections, dim=0):
         """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""

@@ -19,8 +19,8 @@ from .search import StepModel, beam_search, greedy_search
 from .seq2seq import (Decoder, Encoder, Memory, Seq2Seq, exponential_schedule, inverse_sigmoid_schedule,
                       linear_schedule, sequence_loss)
 from .tasks import (DATE_FORMATS, LabelledSentences, Seq2SeqBatch, Seq2SeqData, Vocabulary, adding_problem,
-                    copy_memory, copy_task, date_split, dates, negation_sentiment, neighbour_tagging, next_token_tagging,
-                    pad_batch, reverse_task)
+                    copy_memory, copy_task, date_split, dates, negation_sentiment, neighbour_tagging,
+                    next_token_tagging, pad_batch, reverse_task)
 from .tbptt import bptt_batches, detach_state
 from .transformer import (PositionalEncoding, Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer)
@@ -32,5 +32,5 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "Recurrence",
            "StepModel", "greedy_search", "beam_search", "corpus_bleu", "sentence_bleu", "exact_match", "Vocabulary",
            "pad_batch", "Seq2SeqData", "Seq2SeqBatch", "LabelledSentences", "DATE_FORMATS", "dates", "date_split",
            "copy_task", "reverse_task", "adding_problem", "copy_memory", "negation_sentiment", "neighbour_tagging",
-           "next_token_tagging", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
-           "TransformerDecoder", "Transformer", "PositionalEncoding"]
+           "next_token_tagging", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+           "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "PositionalEncoding"]

@@ -120,7 +120,8 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
     data = sequence.data
     # Gather every (t, b) cell from data; cells past a sequence's end read one extra row of padding.
     offsets = [sum(batch_sizes[:t]) for t in range(len(batch_sizes))]
-    position = sequence.unsorted_indices.tolist() if sequence.unsorted_indices is not None else list(range(len(lengths)))
+    unsorted = sequence.unsorted_indices
+    position = unsorted.tolist() if unsorted is not None else list(range(len(lengths)))
     pad_row = data.shape[0]
     rows = [offsets[t] + position[b] if t < lengths[b] else pad_row for t in range(steps) for b in range(len(lengths))]
     padding = minigrad.full((1,) + data.shape[1:], padding_value, dtype=data.dtype, device=data.device)

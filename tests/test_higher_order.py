@@ -198,3 +198,12 @@ def test_attention_differentiates_twice_and_forward_like_torch():
         results.append([gq.detach().numpy(), hvp.numpy()])
     for ours_value, theirs_value in zip(*results):
         np.testing.assert_allclose(ours_value, theirs_value, rtol=1e-9, atol=1e-12)
+
+
+def test_make_dual_refuses_an_expanded_primal_as_torch_does():
+    # its elements share memory, so a tangent per element cannot be told apart (torch: the in-place write's error)
+    with forward_ad.dual_level():
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            forward_ad.make_dual(minigrad.ones(3).expand(2, 3), minigrad.ones(2, 3))
+        dual = forward_ad.make_dual(minigrad.ones(2, 3), minigrad.ones(3).expand(2, 3))  # an expanded tangent is fine
+        assert forward_ad.unpack_dual(dual).tangent.tolist() == [[1.0] * 3] * 2

@@ -160,6 +160,19 @@ def test_writing_into_an_expanded_tensor_is_refused():
         expanded[0, 0] = 5.0
 
 
+@pytest.mark.parametrize("make", [lambda x: x.repeat(1, 1), lambda x: x.repeat(2, 1),
+                                  lambda x: x.t().contiguous(), lambda x: x[:1].expand(3, 4).contiguous()],
+                         ids=["repeat-once", "repeat-twice", "contiguous-of-transpose", "contiguous-of-expand"])
+def test_repeat_and_contiguous_give_memory_of_their_own(make):
+    # torch's repeat always copies, and contiguous() copies a tensor that is not laid out row by row:
+    # writing the result must leave the source alone (it once changed it, or hit a read-only array)
+    x = minigrad.arange(12, dtype=minigrad.float64).reshape(3, 4)
+    y = make(x)
+    y.add_(100)
+    assert x.tolist() == np.arange(12.0).reshape(3, 4).tolist()
+    assert (y.numpy() >= 100).all()
+
+
 # --- 3. the in-place operators and methods ---------------------------------------------------------------
 def test_augmented_assignment_changes_the_tensor_itself():
     # d2l's sgd: `param -= lr * param.grad` must update the parameter, not rebind a name

@@ -211,7 +211,9 @@ def test_indexing_forward_and_backward_scatter_adds(case, seed):
     def as_numpy(key):
         if kind == "mask":
             return np.array(key, dtype=bool)
-        return tuple(np.array(k) if isinstance(k, list) else k for k in key) if isinstance(key, tuple) else np.array(key)
+        if isinstance(key, tuple):
+            return tuple(np.array(k) if isinstance(k, list) else k for k in key)
+        return np.array(key)
 
     np.testing.assert_array_equal(x[as_minigrad(key)].numpy(), x.numpy()[as_numpy(key)])
     check(lambda x: x[as_minigrad(key)], x)

@@ -9,6 +9,7 @@ from ..tensor import apply
 from . import forward_ad, functional, graph
 from .anomaly import detect_anomaly
 from .backward import backward, grad
+from .grad_mode import inference_mode
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 
@@ -23,4 +24,4 @@ class Function(engine.Function):
 
 
 __all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "detect_anomaly"]
+           "inference_mode", "detect_anomaly"]

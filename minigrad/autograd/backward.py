@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import engine
 from ..tensor import Tensor
+from ..tensor_hooks import add_into_grad
 from .differentiable import TENSOR_VALUES
 
 
@@ -74,18 +75,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     captured = _run(outputs, seeds, retain_graph, create_graph, [t._gradient_edge() for t in inputs])
     for tensor, gradient in zip(inputs, captured):
         if gradient is not None:
-            _accumulate(tensor, gradient)
-
-
-def _accumulate(tensor: Tensor, gradient) -> None:
-    """Add a captured gradient (an array, or a tensor with a graph) into ``tensor.grad``."""
-    if isinstance(gradient, Tensor):
-        tensor.grad = gradient if tensor.grad is None else tensor.grad + gradient
-    elif tensor.grad is None:
-        tensor.grad = Tensor._make(gradient.copy())
-    else:
-        tensor.grad._array += gradient
-        tensor.grad._bump_version()
+            add_into_grad(tensor, gradient)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

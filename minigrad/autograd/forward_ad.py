@@ -58,6 +58,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level=None) -> Tensor:
                            f"and {tangent.dtype}")
     if tangent.device != tensor.device:
         raise RuntimeError(f"make_dual: expected the tangent on device {tensor.device}, got {tangent.device}")
+    tensor._check_no_overlap("make_dual")  # (torch writes the tangent into the primal's storage layout)
     result = _view(tensor, level)
     dual.levels[level][result] = tangent
     return result

@@ -8,18 +8,11 @@ Jacobian of several outputs by several inputs is a tuple of tuples). By default 
 
 from __future__ import annotations
 
+from ..checks import check_tensors
 from ..functions import stack
 from ..tensor import Tensor
 from .backward import grad
 from .forward_ad import dual_level, make_dual, unpack_dual
-
-
-def _tuple(value, op: str, name: str) -> tuple:
-    values = (value,) if isinstance(value, Tensor) else tuple(value)
-    for v in values:
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{op}: expected {name} to be Tensors, got {type(v).__name__}")
-    return values
 
 
 def _fresh(inputs: tuple) -> tuple:
@@ -47,24 +40,24 @@ def _gradients(outputs, inputs, cotangents, create_graph: bool, strict: bool, op
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), vᵀ·J): the gradient of the output's dot product with ``v`` (1 for a one-element output)."""
-    given = _tuple(inputs, "vjp", "inputs")
+    given = check_tensors(inputs, "vjp", "inputs")
     xs = _fresh(given)
     output = func(*xs)
-    outputs = _tuple(output, "vjp", "the outputs")
-    cotangents = None if v is None else _tuple(v, "vjp", "v")
+    outputs = check_tensors(output, "vjp", "the outputs")
+    cotangents = None if v is None else check_tensors(v, "vjp", "v")
     products = _gradients(outputs, xs, cotangents, create_graph, strict, "vjp")
     return _finished(output, create_graph), _finished(_shaped(products, inputs), create_graph)
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J·v), by forward mode (one pass, no graph): the output's change along ``v``."""
-    given = _tuple(inputs, "jvp", "inputs")
-    tangents = (given[0].new_ones(given[0].shape),) if v is None else _tuple(v, "jvp", "v")
+    given = check_tensors(inputs, "jvp", "inputs")
+    tangents = (given[0].new_ones(given[0].shape),) if v is None else check_tensors(v, "jvp", "v")
     if len(tangents) != len(given) or any(t.shape != x.shape for t, x in zip(tangents, given)):
         raise RuntimeError("jvp: expected v of the inputs' shapes")
     with dual_level():
         output = func(*(make_dual(x if create_graph else x.detach(), t) for x, t in zip(given, tangents)))
-        unpacked = [unpack_dual(o) for o in _tuple(output, "jvp", "the outputs")]
+        unpacked = [unpack_dual(o) for o in check_tensors(output, "jvp", "the outputs")]
     values = tuple(u.primal for u in unpacked)
     products = tuple(u.primal.new_zeros(u.primal.shape) if u.tangent is None else u.tangent for u in unpacked)
     return _finished(_shaped(values, output), create_graph), _finished(_shaped(products, output), create_graph)
@@ -75,10 +68,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     Reverse mode takes one backward per output element; ``strategy="forward-mode"`` one jvp per input element."""
     if strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError(f"jacobian: expected strategy 'reverse-mode' or 'forward-mode', got {strategy!r}")
-    given = _tuple(inputs, "jacobian", "inputs")
+    given = check_tensors(inputs, "jacobian", "inputs")
     xs = _fresh(given)
     output = func(*xs)
-    outputs = _tuple(output, "jacobian", "the outputs")
+    outputs = check_tensors(output, "jacobian", "the outputs")
     if strategy == "forward-mode":
         columns = [[[] for _ in given] for _ in outputs]
         for j, x in enumerate(given):
@@ -88,7 +81,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                 tangents = tuple(direction.reshape(x.shape) if i == j else y.new_zeros(y.shape)
                                  for i, y in enumerate(given))
                 _, products = jvp(func, given, tangents, create_graph=create_graph)
-                for out_index, product in enumerate(_tuple(products, "jacobian", "the outputs")):
+                for out_index, product in enumerate(check_tensors(products, "jacobian", "the outputs")):
                     columns[out_index][j].append(product.reshape(-1))
         blocks = tuple(tuple(stack(cols, 1).reshape(o.shape + x.shape) for cols, x in zip(row, given))
                        for row, o in zip(columns, outputs))
@@ -108,7 +101,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
     """d²func/d(inputs)² for a function with one output value: the Jacobian of its gradient."""
-    given = _tuple(inputs, "hessian", "inputs")
+    given = check_tensors(inputs, "hessian", "inputs")
 
     def gradient(*xs):
         output = func(*xs)
@@ -133,12 +126,12 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def _second_order(func, inputs, v, create_graph, strict, op):
-    given = _tuple(inputs, op, "inputs")
+    given = check_tensors(inputs, op, "inputs")
     xs = _fresh(given)
     output = func(*xs)
     if not isinstance(output, Tensor) or output.numel() != 1:
         raise RuntimeError(f"{op}: expected func to return a one-element Tensor")
-    directions = _tuple(v, op, "v") if v is not None else tuple(x.new_ones(x.shape) for x in xs)
+    directions = check_tensors(v, op, "v") if v is not None else tuple(x.new_ones(x.shape) for x in xs)
     gradients = _gradients((output,), xs, None, True, strict, op)
     along = sum((g * d).sum() for g, d in zip(gradients, directions))
     products = _gradients((along,), xs, None, create_graph, strict, op)

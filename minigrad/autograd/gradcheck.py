@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 
-from .. import backend
+from .. import backend, random
 from ..engine import enable_grad, no_grad
 from ..tensor import Tensor
 from .backward import grad
@@ -139,7 +139,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     checked = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     outputs = _outputs(fn, inputs)
     if grad_outputs is None:
-        rng = backend.rng()
+        rng = random.source()
         grad_outputs = tuple(Tensor._from_data(rng.standard_normal(o.shape), dtype=backend.float64,
                                                device=o.device, requires_grad=True) for o in outputs)
     grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)

@@ -18,13 +18,14 @@ No other module of minigrad imports numpy or cupy; they reach arrays through thi
 devices.py, special.py, arrays.py), whose names are all here.
 """
 
-from .arrays import (element_positions, format_array, has_internal_overlap, host_array, load_npz, manual_seed, rng,
+from .arrays import (element_positions, format_array, has_internal_overlap, host_array, load_npz, random_stream,
                      save_npz)
 from .devices import (DEVICE_NAMES, DEVICE_OF_TYPE, ArrayNamespace, Device, as_array, cpu, cuda_available,
                       cuda_device_name, cuda_synchronize, default_device, device_of, get_device, is_array,
                       set_default_device, strict, transfer)
-from .dtypes import (DTYPE_NAMES, as_dtype, bool_, category, fits, float16, float32, float64, get_default_dtype,
-                     int32, int64, is_floating, promote_types, result_type, scalar_dtype, set_default_dtype, uint8)
+from .dtypes import (DTYPE_NAMES, as_dtype, bool_, category, finfo, fits, float16, float32, float64,
+                     get_default_dtype, int32, int64, is_floating, promote_types, result_type, scalar_dtype,
+                     set_default_dtype, uint8)
 from .strict import HostDeviceMixError, StrictArray
 
 

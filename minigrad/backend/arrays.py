@@ -1,9 +1,7 @@
-"""Array services: where a view's elements sit in its base, host data in minigrad's dtype rules, the seeded
-generator, printing, and .npz files."""
+"""Array services: where a view's elements sit in its base, host data in minigrad's dtype rules, seeded random
+streams, printing, and .npz files."""
 
 from __future__ import annotations
-
-import numbers
 
 import numpy as np
 
@@ -70,22 +68,11 @@ def host_array(data, dtype=None) -> np.ndarray:
     return array
 
 
-# The host random generator: every device draws its random numbers here and receives them by transfer, so a
-# seed gives the same initial weights and dropout masks on cpu, strict and cuda.
-_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed: int) -> None:
-    """Seed minigrad's random number generator."""
-    global _rng
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
-        raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
-    _rng = np.random.default_rng(int(seed))
-
-
-def rng() -> np.random.Generator:
-    return _rng
-
+# The host's random numbers: every device draws its random numbers on the host and receives them by transfer, so a
+# seed gives the same initial weights and dropout masks on cpu, strict and cuda (minigrad.random holds the streams).
+def random_stream(seed: int) -> np.random.Generator:
+    """A new stream of random numbers (NumPy's PCG64) started from ``seed``, a non-negative int."""
+    return np.random.default_rng(seed)
 
 
 def format_array(array, prefix: str) -> str:

@@ -88,6 +88,11 @@ def result_type(tensors=(), zero_dim=(), scalars=()) -> np.dtype:
     return combine(promoted(tensors), combine(promoted(zero_dim), promoted(scalars)))
 
 
+def finfo(dtype):
+    """The limits of a floating dtype (``eps``, ``min``, ``max``, ``tiny``), as torch.finfo gives them."""
+    return np.finfo(dtype)
+
+
 def fits(value: int, dtype) -> bool:
     """Whether a Python int is a value of an integer dtype (NumPy refuses those that are not; torch wraps them)."""
     limits = np.iinfo(dtype) if dtype.kind in "iu" else None

@@ -32,9 +32,13 @@ def _polynomial(x, coefficients, monic=False):
 def erf(xp, array):
     """The error function, elementwise, computed with the array module ``xp`` (NumPy's, or the strict one's)."""
     a = abs(array)
-    squared = array * array
-    inner = array * _polynomial(squared, _ERF_T) / _polynomial(squared, _ERF_U, monic=True)
-    far = xp.maximum(a, 1)  # the outer formula, evaluated where it applies (elsewhere on a harmless 1)
+    # Each formula is evaluated where it applies and elsewhere on a harmless stand-in, so that neither meets the
+    # other's range (huge x would overflow the inner polynomials to inf/inf): the inner one on 0, the outer one on
+    # 1; and the outer one on at most 30, beyond which e^(-x²) is 0 even in float64, so erf is exactly ±1 (±inf too).
+    near = xp.where(a < 1, array, 0)
+    squared = near * near
+    inner = near * _polynomial(squared, _ERF_T) / _polynomial(squared, _ERF_U, monic=True)
+    far = xp.clip(a, 1, 30)
     ratio = xp.where(far < 8, _polynomial(far, _ERFC_P) / _polynomial(far, _ERFC_Q, monic=True),
                      _polynomial(far, _ERFC_R) / _polynomial(far, _ERFC_S, monic=True))
     outer = xp.sign(array) * (1 - xp.exp(-far * far) * ratio)

@@ -1,7 +1,13 @@
 """Neural-network building blocks, as torch.nn: Module, Parameter, layers, containers, losses, init, functional,
 utils. The layers are in files named as torch.nn.modules' are (linear.py, activation.py, loss.py, container.py...).
+
+torch.nn's recurrent, attention and Transformer layers, and its ``modules`` package, are written in ``models`` on
+minigrad's public API, and minigrad never imports models. Importing ``models.nn`` (the swap of ``import torch.nn as
+nn``) registers them here too, so that a program that says ``torch.nn.LSTM`` or ``torch.nn.utils.rnn`` through
+``import minigrad as torch`` finds them; before that, such a name raises an error that names the missing import.
 """
 
+from ..checks import lives_in_models_nn
 from . import functional, init, utils
 from .activation import GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -20,3 +26,14 @@ __all__ = ["Module", "Parameter", "UninitializedParameter",
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "LogSigmoid", "GELU", "Softmax", "LogSoftmax",
            "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss", "BCELoss",
            "BCEWithLogitsLoss", "functional", "init", "utils"]
+
+PROVIDED_BY_MODELS = ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+                      "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+                      "TransformerDecoder", "Transformer", "modules")  # what models.nn registers here
+
+
+def __getattr__(name):
+    # (called only for names the module does not have: once models.nn has registered its layers, never for them)
+    if name in PROVIDED_BY_MODELS:
+        raise AttributeError(lives_in_models_nn(f"{__name__}.{name}"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 import warnings
 
-from .. import backend, ops
+from .. import backend, ops, random
 from ..creation import arange, full
 from ..functions import cat, where
 from ..tensor import Tensor, apply
@@ -113,7 +113,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1:
         scale = 0.0
     else:
-        scale = Tensor((backend.rng().random(input.shape) >= p) / (1 - p), dtype=input.dtype, device=input.device)
+        scale = Tensor((random.source().random(input.shape) >= p) / (1 - p), dtype=input.dtype, device=input.device)
     return input.mul_(scale) if inplace else input * scale
 
 

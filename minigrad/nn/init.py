@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .. import backend
+from .. import backend, random
 from ..engine import no_grad
 from ..tensor import Tensor
 from ..checks import check_tensor
@@ -43,20 +43,20 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
                      "tanh, relu, leaky_relu")
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    """Fill with samples of U(a, b)."""
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
+    """Fill with samples of U(a, b) (from the default generator, or ``generator``)."""
     check_tensor(tensor, "uniform_", "tensor")
     if not a <= b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-    return _fill_from_host(tensor, backend.rng().uniform(a, b, tensor.shape))
+    return _fill_from_host(tensor, random.source(generator, "uniform_").uniform(a, b, tensor.shape))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    """Fill with samples of N(mean, std²)."""
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
+    """Fill with samples of N(mean, std²) (from the default generator, or ``generator``)."""
     check_tensor(tensor, "normal_", "tensor")
     if std < 0:
         raise ValueError(f"normal_: expected std >= 0, got {std}")
-    return _fill_from_host(tensor, backend.rng().normal(mean, std, tensor.shape))
+    return _fill_from_host(tensor, random.source(generator, "normal_").normal(mean, std, tensor.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -73,17 +73,17 @@ def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1.0)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot: U(-a, a) with a = gain·√(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor, "xavier_uniform_")
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot: N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor, "xavier_normal_")
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity, op):
@@ -93,25 +93,27 @@ def _kaiming_std(tensor, a, mode, nonlinearity, op):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator=None):
     """He: U(-b, b) with b = gain·√(3 / fan)."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator=None):
     """He: N(0, σ²) with σ = gain / √fan."""
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_"))
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_"), generator)
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """A (semi-)orthogonal matrix: its singular values are all ``gain``, so repeated products neither shrink nor
     grow a vector — a classic start for recurrent weights."""
     check_tensor(tensor, "orthogonal_", "tensor")
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: expected a tensor with at least 2 dimensions, got shape {tensor.shape}")
     rows, cols = tensor.shape[0], tensor.numel() // tensor.shape[0]
-    sample = backend.rng().standard_normal((max(rows, cols), min(rows, cols)))
+    sample = random.source(generator, "orthogonal_").standard_normal((max(rows, cols), min(rows, cols)))
     q, r = backend.cpu.xp.linalg.qr(sample)
     q = q * backend.cpu.xp.sign(backend.cpu.xp.diag(r))  # makes the result uniformly distributed (Mezzadri 2007)
     if rows < cols:

@@ -1,10 +1,12 @@
-"""Gradient clipping: keep one bad batch from throwing the weights far away (exploding gradients)."""
+"""Gradient clipping: keep one bad batch from throwing the weights far away (exploding gradients). torch.nn.utils'
+``rnn`` (padding and packing) is written in models: importing ``models.nn`` registers it here as ``rnn``."""
 
 from __future__ import annotations
 
 import math
 
 from .. import backend
+from ..checks import lives_in_models_nn
 from ..tensor import Tensor
 
 
@@ -53,3 +55,9 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
         raise ValueError(f"clip_grad_value_: expected clip_value > 0, got {clip_value}")
     for p in _with_grads(parameters, "clip_grad_value_"):
         p.grad._array[...] = p.grad._array.clip(-clip_value, clip_value)
+
+
+def __getattr__(name):
+    if name == "rnn":  # (until models.nn registers it)
+        raise AttributeError(lives_in_models_nn(f"{__name__}.{name}"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -53,41 +53,64 @@ class Mul(Function):
 
 
 class Div(Function):
+    """a/b, which is ±inf or nan where b = 0 (and overflows where b is tiny), as torch gives it: the formulas run
+    without NumPy's warnings about that."""
+
+    QUIET = ("divide", "over", "invalid")
+
     @staticmethod
     def forward(ctx, a, b):
-        out = a / b
         ctx.save_for_backward(a, b)
-        return out
+        if type(b) in (int, float) and abs(b) >= 1:  # (mean's division by a count: nothing to quiet, nothing to pay)
+            return a / b
+        with ctx.device.quiet(*Div.QUIET):
+            return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         # d(a/b)/da = 1/b;  d(a/b)/db = -a/b²
-        grad_a = grad / b
-        return grad_a, (-grad_a * a / b) if ctx.needs_input_grad[1] else None
+        with ctx.device.quiet(*Div.QUIET):
+            grad_a = grad / b
+            return grad_a, (-grad_a * a / b) if ctx.needs_input_grad[1] else None
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.saved_tensors
-        return total(None if ta is None else ta / b, None if tb is None else -tb * a / (b * b))
+        with ctx.device.quiet(*Div.QUIET):
+            return total(None if ta is None else ta / b, None if tb is None else -tb * a / (b * b))
 
 
 class Pow(Function):
+    """base^exponent, which is ±inf at 0^(negative), nan for a negative base with a fractional exponent, and
+    overflows for large results, as torch gives it (without NumPy's warnings)."""
+
+    QUIET = ("divide", "over", "invalid")
+
     @staticmethod
     def forward(ctx, base, exponent):
-        out = base ** exponent
+        if type(exponent) is int and exponent >= 0:
+            # repeated multiplication (a square, in mse and var): like mul, it can only overflow, and like mul's,
+            # its forward pays for no quieting
+            out = base ** exponent
+        else:
+            with ctx.device.quiet(*Pow.QUIET):
+                out = base ** exponent
         ctx.save_for_backward(base, exponent, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         need_base, need_exponent = ctx.needs_input_grad
-        return (grad * Pow._by_base(ctx) if need_base else None,
-                grad * Pow._by_exponent(ctx) if need_exponent else None)
+        with ctx.device.quiet(*Pow.QUIET):
+            return (grad * Pow._by_base(ctx) if need_base else None,
+                    grad * Pow._by_exponent(ctx) if need_exponent else None)
 
     @staticmethod
     def jvp(ctx, tb, te):
-        return total(None if tb is None else tb * Pow._by_base(ctx), None if te is None else te * Pow._by_exponent(ctx))
+        with ctx.device.quiet(*Pow.QUIET):
+            return total(None if tb is None else tb * Pow._by_base(ctx),
+                         None if te is None else te * Pow._by_exponent(ctx))
 
     # The two partial derivatives, as torch defines them at the edges (computed there on a harmless stand-in, 1,
     # so that NumPy has nothing to warn about):
@@ -151,25 +174,35 @@ class Maximum(Function):
 # --- functions of one value: y = f(x), dy/dx written beside ----------------------------------------------
 class Unary(Function):
     """An elementwise function whose derivative is one expression: ``backward`` and ``jvp`` are both the chain
-    rule with ``derivative(ctx)``, dy/dx elementwise (grad · dy/dx, and tangent · dy/dx)."""
+    rule with ``derivative(ctx)``, dy/dx elementwise (grad · dy/dx, and tangent · dy/dx).
+
+    ``QUIET``: the floating-point events (see Device.quiet) the function meets at its singular points, where it
+    and its derivative are ±inf or nan as in torch (and the chain rule meets 0·inf); its forward, backward and jvp
+    compute there without NumPy's warnings. Empty for the functions that have none, which then pay nothing."""
+
+    QUIET = ()
 
     @staticmethod
     def derivative(ctx):
         raise NotImplementedError
 
     @classmethod
-    def backward(cls, ctx, grad):
-        return grad * cls.derivative(ctx)
+    def backward(cls, ctx, grad):  # (and jvp: tangent · dy/dx)
+        if not cls.QUIET:
+            return grad * cls.derivative(ctx)
+        with ctx.device.quiet(*cls.QUIET):
+            return grad * cls.derivative(ctx)
 
-    @classmethod
-    def jvp(cls, ctx, t):
-        return t * cls.derivative(ctx)
+    jvp = backward
 
 
 class Exp(Unary):
+    QUIET = ("over", "invalid")  # e^x overflows to inf above about 88.7 (float32), 709.8 (float64)
+
     @staticmethod
     def forward(ctx, a):
-        out = ctx.xp.exp(a)
+        with ctx.device.quiet(*Exp.QUIET):
+            out = ctx.xp.exp(a)
         ctx.save_for_backward(out)
         return out
 
@@ -180,10 +213,13 @@ class Exp(Unary):
 
 
 class Log(Unary):
+    QUIET = ("divide", "over", "invalid")  # ln 0 = -inf, ln of a negative is nan; 1/x is inf at 0
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.log(a)
+        with ctx.device.quiet(*Log.QUIET):
+            return ctx.xp.log(a)
 
     @staticmethod
     def derivative(ctx):
@@ -194,10 +230,13 @@ class Log(Unary):
 class Log1p(Unary):
     """log(1 + x), exact for tiny x (where 1 + x would round away x)."""
 
+    QUIET = ("divide", "over", "invalid")  # -inf at -1, nan below
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.log1p(a)
+        with ctx.device.quiet(*Log1p.QUIET):
+            return ctx.xp.log1p(a)
 
     @staticmethod
     def derivative(ctx):
@@ -225,7 +264,7 @@ class Sigmoid(Unary):
         # with full precision (the shifted tanh (1 + tanh(x/2))/2 would cancel to exactly 0 below about -17 in
         # float32). e^-x overflows to inf below about -88.7 (float32), where 1/inf = 0 is the right answer, so
         # that overflow is expected and not warned about.
-        with ctx.device.overflow_expected():
+        with ctx.device.quiet("over"):
             out = ctx.xp.exp(-a)
         out += 1  # (in place: one array fewer)
         out = 1 / out
@@ -258,9 +297,12 @@ class LogSigmoid(Unary):
 
 
 class Sqrt(Unary):
+    QUIET = ("divide", "over", "invalid")  # √ of a negative is nan; 1/(2√x) is inf at 0
+
     @staticmethod
     def forward(ctx, a):
-        out = ctx.xp.sqrt(a)
+        with ctx.device.quiet(*Sqrt.QUIET):
+            out = ctx.xp.sqrt(a)
         ctx.save_for_backward(out)
         return out
 
@@ -283,10 +325,13 @@ class Abs(Unary):
 
 
 class Sin(Unary):
+    QUIET = ("invalid",)  # sin ±inf is nan
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.sin(a)
+        with ctx.device.quiet(*Sin.QUIET):
+            return ctx.xp.sin(a)
 
     @staticmethod
     def derivative(ctx):
@@ -295,10 +340,13 @@ class Sin(Unary):
 
 
 class Cos(Unary):
+    QUIET = ("invalid",)  # cos ±inf is nan
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.cos(a)
+        with ctx.device.quiet(*Cos.QUIET):
+            return ctx.xp.cos(a)
 
     @staticmethod
     def derivative(ctx):
@@ -307,10 +355,13 @@ class Cos(Unary):
 
 
 class Sinh(Unary):
+    QUIET = ("over", "invalid")  # overflows to ±inf for |x| above about 89 (float32)
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.sinh(a)
+        with ctx.device.quiet(*Sinh.QUIET):
+            return ctx.xp.sinh(a)
 
     @staticmethod
     def derivative(ctx):
@@ -319,10 +370,13 @@ class Sinh(Unary):
 
 
 class Cosh(Unary):
+    QUIET = ("over", "invalid")  # overflows to inf for |x| above about 89 (float32)
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.cosh(a)
+        with ctx.device.quiet(*Cosh.QUIET):
+            return ctx.xp.cosh(a)
 
     @staticmethod
     def derivative(ctx):
@@ -331,6 +385,8 @@ class Cosh(Unary):
 
 
 class Erf(Unary):
+    QUIET = ("over",)  # x² in the derivative overflows for huge x (where e^(-x²) is 0 all the same)
+
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -416,7 +472,13 @@ class To(Function):
     @staticmethod
     def forward(ctx, a, device, dtype):
         ctx.target = (device, dtype)
-        return ctx.xp.transfer(a, device).astype(dtype, copy=False)
+        moved = ctx.xp.transfer(a, device)
+        if a.dtype.kind == "f" and (dtype.kind != "f" or dtype.itemsize < a.dtype.itemsize):
+            # to an integer, nan and ±inf have no value (torch gives what the cast gives); to a narrower float, a
+            # large value overflows to ±inf
+            with ctx.device.quiet("invalid", "over"):
+                return moved.astype(dtype, copy=False)
+        return moved.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

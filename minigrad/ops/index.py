@@ -6,6 +6,13 @@ from __future__ import annotations
 from ..engine import Function
 
 
+def along_axis(xp, index, dim: int) -> tuple:
+    """The key that addresses, for each position of ``index``, the element it names along ``dim``: ``index`` along
+    dim, a broadcast arange along every other axis (gather reads a[key], scatter writes a[key] = src)."""
+    return tuple(index if axis == dim else xp.arange(size).reshape((-1,) + (1,) * (index.ndim - axis - 1))
+                 for axis, size in enumerate(index.shape))
+
+
 class GetItem(Function):
     @staticmethod
     def forward(ctx, a, key):
@@ -52,12 +59,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved_tensors
-        xp = ctx.xp
-        # Address every gathered element by a full index tuple: `index` along dim, a broadcast arange elsewhere.
-        coordinates = tuple(
-            index if axis == ctx.dim else xp.arange(size).reshape((-1,) + (1,) * (index.ndim - axis - 1))
-            for axis, size in enumerate(index.shape))
-        return xp.accumulate(ctx.shape, ctx.dtype, coordinates, grad), None
+        return ctx.xp.accumulate(ctx.shape, ctx.dtype, along_axis(ctx.xp, index, ctx.dim), grad), None
 
     @staticmethod
     def jvp(ctx, t, _):

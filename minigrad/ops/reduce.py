@@ -61,7 +61,8 @@ class Max(Function):
         if ctx.nan_is_max:
             is_max = is_max | (xp.isnan(a) & xp.isnan(out))
         is_max = xp.cast(is_max, a.dtype)
-        return is_max / is_max.sum(axis=ctx.dim, keepdims=True)
+        with ctx.device.quiet("invalid"):  # a NaN maximum (amax) is no element's: 0/0, a NaN gradient, as in torch
+            return is_max / is_max.sum(axis=ctx.dim, keepdims=True)
 
 
 class Cumsum(Function):
@@ -86,9 +87,12 @@ class Cumsum(Function):
 class Softmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
-        # softmax is unchanged by subtracting a constant; subtracting the max keeps exp() from overflowing
-        e = ctx.xp.exp(a - a.max(axis=dim, keepdims=True))
-        out = e / e.sum(axis=dim, keepdims=True)
+        # softmax is unchanged by subtracting a constant; subtracting the max keeps exp() from overflowing. A row
+        # that is all -inf (every position masked) has no max to subtract, -inf - -inf: its softmax is nan, as
+        # in torch, without NumPy's warning.
+        with ctx.device.quiet("invalid"):
+            e = ctx.xp.exp(a - a.max(axis=dim, keepdims=True))
+            out = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -105,8 +109,9 @@ class Softmax(Function):
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, dim):
-        shifted = a - a.max(axis=dim, keepdims=True)
-        out = shifted - ctx.xp.log(ctx.xp.exp(shifted).sum(axis=dim, keepdims=True))
+        with ctx.device.quiet("invalid"):  # a row that is all -inf gives nan, as softmax's (and torch's)
+            shifted = a - a.max(axis=dim, keepdims=True)
+            out = shifted - ctx.xp.log(ctx.xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out

@@ -10,9 +10,9 @@ a new first dimension, numbers become tensors, and tuples, lists and dicts of th
         ...                                               # x: inputs[batch of 32 indices], y: labels[same]
 
 Loading runs in the main process: ``num_workers`` and the other multiprocessing options are accepted (and
-checked as torch checks them) but start no worker processes. Shuffling draws from minigrad's random generator,
-so ``minigrad.manual_seed`` makes the order reproducible; a ``generator=`` argument may be a
-``numpy.random.Generator`` to draw from instead.
+checked as torch checks them) but start no worker processes. Shuffling draws from minigrad's default generator,
+so ``minigrad.manual_seed`` makes the order reproducible, or from the ``generator=`` given: a ``minigrad.Generator``
+(torch's ``torch.Generator().manual_seed(1)`` ports unchanged), or a ``numpy.random.Generator``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import math
 import types
 import warnings
 
-from .. import backend
+from .. import random
 from ..creation import tensor
 from ..functions import stack
 from ..tensor import Tensor
@@ -39,17 +39,11 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _random_generator(generator, owner: str):
-    """Check a ``generator=`` argument: None (draw from minigrad's generator) or a NumPy Generator."""
-    if generator is not None and not (hasattr(generator, "permutation") and hasattr(generator, "integers")):
-        raise TypeError(f"{owner}: expected generator to be None or a numpy.random.Generator, "
-                        f"got {type(generator).__name__}")
+def _checked_generator(generator, owner: str):
+    """A ``generator=`` argument, checked now and kept: its stream is looked up at every draw (random.source),
+    since manual_seed starts a generator on a new one."""
+    random.source(generator, owner)
     return generator
-
-
-def _draw_from(generator):
-    # minigrad.manual_seed replaces the generator, so it is looked up at every draw rather than kept
-    return backend.rng() if generator is None else generator
 
 
 # --- datasets ----------------------------------------------------------------------------------------------
@@ -135,10 +129,10 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     ``lengths`` are counts that add up to ``len(dataset)``, or fractions that add up to 1: each split then gets
     ``floor(fraction * len(dataset))`` samples and the samples left over go one at a time to the splits in
     turn, from the first (torch's rule). The permutation is drawn from minigrad's generator, or from
-    ``generator`` (a ``numpy.random.Generator``) when one is given. Unlike torch, negative counts are refused
+    ``generator`` (a ``minigrad.Generator`` or a ``numpy.random.Generator``) when one is given. Unlike torch, negative counts are refused
     (torch returns overlapping splits for them).
     """
-    _random_generator(generator, "random_split")
+    _checked_generator(generator, "random_split")
     lengths = list(lengths)
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -162,7 +156,7 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     if any(length < 0 for length in lengths):
         raise ValueError(f"random_split: expected non-negative lengths, got {lengths}")
     lengths = [int(length) for length in lengths]
-    indices = _draw_from(generator).permutation(n).tolist()
+    indices = random.source(generator).permutation(n).tolist()
     ends = itertools.accumulate(lengths)
     return [Subset(dataset, indices[end - length:end]) for end, length in zip(ends, lengths)]
 
@@ -199,7 +193,7 @@ class RandomSampler(Sampler):
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
-        self.generator = _random_generator(generator, "RandomSampler")
+        self.generator = _checked_generator(generator, "RandomSampler")
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler: expected replacement to be a bool, got {replacement!r}")
         if not _is_int(self.num_samples) or self.num_samples <= 0:
@@ -210,7 +204,7 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
-        n, rng = len(self.data_source), _draw_from(self.generator)
+        n, rng = len(self.data_source), random.source(self.generator)
         if self.replacement:
             yield from rng.integers(0, n, size=self.num_samples).tolist()
             return
@@ -228,10 +222,10 @@ class SubsetRandomSampler(Sampler):
 
     def __init__(self, indices, generator=None):
         self.indices = indices
-        self.generator = _random_generator(generator, "SubsetRandomSampler")
+        self.generator = _checked_generator(generator, "SubsetRandomSampler")
 
     def __iter__(self):
-        for i in _draw_from(self.generator).permutation(len(self.indices)).tolist():
+        for i in random.source(self.generator).permutation(len(self.indices)).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -366,7 +360,8 @@ class DataLoader:
     ``default_convert``); ``shuffle=True`` draws a new order each epoch (a ``RandomSampler``), otherwise the
     order is ``sampler``'s or sequential; ``batch_sampler`` yields whole lists of indices instead;
     ``drop_last`` drops a last, short batch; ``collate_fn`` merges the samples of a batch (``default_collate``
-    when not given). ``generator`` is handed to the RandomSampler (a ``numpy.random.Generator``).
+    when not given). ``generator`` is handed to the RandomSampler (a ``minigrad.Generator`` or a
+    ``numpy.random.Generator``).
 
     Data is loaded in the main process. ``num_workers``, ``worker_init_fn``, ``multiprocessing_context``,
     ``prefetch_factor``, ``persistent_workers``, ``in_order``, ``timeout``, ``pin_memory`` and
@@ -394,7 +389,7 @@ class DataLoader:
             raise ValueError("DataLoader: persistent_workers option needs num_workers > 0, got num_workers=0")
         if multiprocessing_context is not None and num_workers == 0:
             raise ValueError("DataLoader: multiprocessing_context applies to worker processes: expected "
-                             f"num_workers > 0 with it, got num_workers=0")
+                             "num_workers > 0 with it, got num_workers=0")
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle: expected one of "

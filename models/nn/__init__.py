@@ -6,9 +6,16 @@ PyTorch code ports by swapping imports::
     import torch                    →   import minigrad as torch
     import torch.nn as nn           →   import models.nn as nn
     from torch.nn.utils.rnn import  →   from models.nn.utils.rnn import
+
+Importing this package also registers its layers, ``modules`` and ``utils.rnn`` in ``minigrad.nn`` (attributes, and
+``sys.modules`` entries such as ``minigrad.nn.modules.rnn``), so that the same program's ``torch.nn.LSTM`` and
+``torch.nn.utils.rnn.pad_sequence``, written against the ``torch`` alias, work too.
 """
 
 import importlib
+import sys
+
+import minigrad.nn
 
 from minigrad.nn import *  # noqa: F401,F403  (the whole of minigrad.nn, re-exported)
 from minigrad.nn import __all__ as _minigrad_nn_names
@@ -27,3 +34,16 @@ utils = importlib.import_module(f"{__name__}.utils")
 __all__ = list(_minigrad_nn_names) + ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
                                       "GRUCell", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
                                       "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "modules"]
+
+
+def _register_in_minigrad_nn() -> None:
+    """Give minigrad.nn what torch.nn has and minigrad.nn leaves to models (minigrad never imports models)."""
+    for name in minigrad.nn.PROVIDED_BY_MODELS:
+        setattr(minigrad.nn, name, globals()[name])
+    minigrad.nn.utils.rnn = utils.rnn
+    for name, module in list(sys.modules.items()):  # `import minigrad.nn.modules.rnn` finds the module here
+        if name.startswith(f"{__name__}.modules") or name == f"{__name__}.utils.rnn":
+            sys.modules["minigrad.nn" + name[len(__name__):]] = module
+
+
+_register_in_minigrad_nn()
