@@ -15,37 +15,85 @@ from rich.table import Table
 
 import minigrad
 from minigrad import bench as engine_bench
-from minigrad import trace
+from minigrad import nn, trace
 from minigrad.cli import named_device, progress
 
 from . import bench, experiments, tasks
+from .multihead_attention import MultiheadAttention
 from .registry import RECURRENCES
+from .transformer import PositionalEncoding, TransformerEncoderLayer
 
 CELLS = tuple(RECURRENCES)
 
 
 # --- shared by demo and trace ---------------------------------------------------------------------------------
-def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, scale=1.0, forget_bias=None) -> dict:
-    """Run one random sequence through each kind of recurrent layer and backpropagate from the last output only.
+class _AttentionLayer(nn.Module):
+    """The inputs projected to the model size, plus positions, then one attention layer over the whole sequence:
+    a MultiheadAttention (self-attention) or a pre-LN TransformerEncoderLayer. The encoder layer announces its
+    input and attention weights to the traces itself; for the bare MultiheadAttention this module does it."""
 
-    Returns {name: ThroughTime}: how much gradient reaches h_t at every step t. ``scale`` multiplies the recurrent
-    weights W_hh after their default initialisation (> 1 pushes towards explosion, < 1 towards vanishing).
+    def __init__(self, kind: str, inputs: int, hidden: int):
+        super().__init__()
+        heads = next(h for h in (4, 2, 1) if hidden % h == 0)
+        self.embed = nn.Linear(inputs, hidden)
+        self.positions = PositionalEncoding(hidden, dropout=0.0)
+        # pre-LN: a post-LN layer ends in a LayerNorm, whose outputs always sum to sum(bias), so the traces' loss,
+        # the sum of the last output, would have no gradient at all
+        self.layer = (MultiheadAttention(hidden, heads) if kind == "attention" else
+                      TransformerEncoderLayer(hidden, heads, 2 * hidden, dropout=0.0, norm_first=True))
+
+    def forward(self, x):
+        x = self.positions(self.embed(x))
+        if isinstance(self.layer, TransformerEncoderLayer):
+            return self.layer(x)
+        with trace.scope("MultiheadAttention"):  # trace.graph draws it as one node
+            output, weights = self.layer(x, x, x)
+            trace.record_attention(self_attn=weights)
+        return output
+
+
+ATTENTION = {"attention": "attention", "encoder": "encoder"}  # kind -> title
+KINDS = CELLS + tuple(ATTENTION)
+
+
+def _build(kind: str, inputs: int, hidden: int, scale: float, forget_bias):
+    """One layer of ``kind`` and a function that runs it on (T, N, inputs) and returns the (T, N, ·) output."""
+    if kind in ATTENTION:
+        layer = _AttentionLayer(kind, inputs, hidden)
+        return layer, layer
+    options = {"forget_bias": forget_bias} if kind == "lstm" and forget_bias is not None else {}
+    layer = RECURRENCES[kind].layer(inputs, hidden, **options)
+    with minigrad.no_grad():
+        for parameter_name, parameter in layer.named_parameters():
+            if parameter_name.startswith("weight_hh"):
+                parameter.copy_(parameter * scale)
+    return layer, lambda x: layer(x)[0]
+
+
+def gradient_flow(cells=CELLS, steps=50, hidden=32, inputs=8, batch=4, seed=0, scale=1.0, forget_bias=None,
+                  graphs=None) -> dict:
+    """Run one random sequence through each kind of layer (recurrent, or attention: see KINDS) and backpropagate
+    from the last output only.
+
+    Returns {title: ThroughTime}: how much gradient reaches h_t at every step t (recurrent layers), and, for every
+    kind, ‖∂L/∂x_t‖ of the input x_t (``grad_x``). ``scale`` multiplies the recurrent weights W_hh after their
+    default initialisation (> 1 pushes towards explosion, < 1 towards vanishing). ``graphs``, a dict if given,
+    receives {title: trace.graph of the loss}.
     """
     minigrad.manual_seed(seed)
     x = minigrad.randn(steps, batch, inputs)
     flows = {}
     for cell in cells:
         minigrad.manual_seed(seed + 1)
-        options = {"forget_bias": forget_bias} if cell == "lstm" and forget_bias is not None else {}
-        layer = RECURRENCES[cell].layer(inputs, hidden, **options)
-        with minigrad.no_grad():
-            for parameter_name, parameter in layer.named_parameters():
-                if parameter_name.startswith("weight_hh"):
-                    parameter.copy_(parameter * scale)
+        layer, run = _build(cell, inputs, hidden, scale, forget_bias)
+        title = ATTENTION.get(cell) or RECURRENCES[cell].title
         with trace.through_time() as flow:
-            output, _ = layer(x)
-        output[-1].sum().backward()
-        flows[RECURRENCES[cell].title] = flow
+            output = run(flow.watch(x.detach().requires_grad_()))  # a leaf of its own: hooks stay with one flow
+        loss = output[-1].sum()
+        if graphs is not None:
+            graphs[title] = trace.graph(loss, names=layer)
+        loss.backward()
+        flows[title] = flow
     return flows
 
 
@@ -118,35 +166,57 @@ def add_demo(commands, name: str) -> None:
 
 
 # --- trace ----------------------------------------------------------------------------------------------------
+MAP_ROWS = 12  # the trace command draws the attention weights of this many query positions (the last ones)
+
+
 def trace_command(console, args) -> int:
-    """Compare gradient flow through time for rnn, lstm and gru layers on one random sequence."""
+    """Compare gradient flow for recurrent layers (rnn, lstm, gru) and attention layers (attention: one
+    MultiheadAttention, encoder: one TransformerEncoderLayer, both over positionally encoded inputs) on one random
+    sequence, the loss reading only its last output."""
     cells = [cell.strip() for cell in args.cells.split(",")]
-    unknown = [cell for cell in cells if cell not in CELLS]
+    unknown = [cell for cell in cells if cell not in KINDS]
     if unknown:
-        console.print(f"[red]unknown cell {unknown[0]!r}: expected some of {', '.join(CELLS)}[/red]")
+        console.print(f"[red]unknown cell {unknown[0]!r}: expected some of {', '.join(KINDS)}[/red]")
         return 2
+    graphs = {} if args.graph else None
     flows = gradient_flow(cells, args.steps, args.hidden, args.inputs, args.batch, args.seed, args.scale,
-                          args.forget_bias)
-    console.print(trace.compare(flows))
+                          args.forget_bias, graphs)
+    # an attention layer has no h_t: with one in the race, every layer is measured at its input x_t
+    quantity = "grad_x" if any(cell in ATTENTION for cell in cells) else "grad_h"
+    console.print(trace.compare(flows, quantity))
+    factors = [(name, flow.factor(quantity)) for name, flow in flows.items()]
+    if args.steps >= 3:
+        console.print("Fitted factor per step back, before the step the loss reads: " + ",  ".join(
+            f"{name} ×{factor:.3f}" for name, factor in factors if factor is not None))
     gates = Table(title="Mean gate activations over the sequence", box=None)
     gates.add_column("layer")
     gates.add_column("gate")
     gates.add_column("mean", justify="right")
     for name, flow in flows.items():
-        for quantity in flow.quantities():
-            if quantity.endswith("_gate"):
-                values = flow.series(quantity)
-                gates.add_row(name, quantity.replace("_", " "), f"{sum(values) / len(values):.3f}")
+        for gate in flow.quantities():
+            if gate.endswith("_gate"):
+                values = flow.series(gate)
+                gates.add_row(name, gate.replace("_", " "), f"{sum(values) / len(values):.3f}")
     if gates.row_count:
         console.print(gates)
+    for cell in cells:
+        if cell in ATTENTION:
+            rows = flows[ATTENTION[cell]].attention()[-MAP_ROWS:]
+            positions = [str(t) for t in range(args.steps)]
+            console.print(trace.attention_map(rows, positions, positions[-len(rows):], title=(
+                f"{ATTENTION[cell]}: where the last {len(rows)} positions look (mean over the batch)")))
+    for name, graph in (graphs or {}).items():
+        console.rule(f"[bold]{name}: the backward graph of the loss")
+        console.print(graph)
     return 0
 
 
 def add_trace(commands, name: str) -> None:
     """Entry point of ``minigrad trace``."""
-    parser = commands.add_parser(name, help="compare gradient flow through time for rnn, lstm and gru",
-                                 description=trace_command.__doc__)
-    parser.add_argument("--cells", default=",".join(CELLS), help=f"comma-separated: {', '.join(CELLS)}")
+    parser = commands.add_parser(name, help="compare gradient flow through time and positions for recurrent and "
+                                 "attention layers", description=trace_command.__doc__)
+    parser.add_argument("--cells", default=",".join(CELLS), help=f"comma-separated: {', '.join(KINDS)} (default "
+                        f"{','.join(CELLS)})")
     parser.add_argument("--steps", type=_positive, default=50, help="sequence length (default 50)")
     parser.add_argument("--hidden", type=_positive, default=32, help="hidden size (default 32)")
     parser.add_argument("--inputs", type=int, default=8, help="input size (default 8)")
@@ -156,6 +226,7 @@ def add_trace(commands, name: str) -> None:
                         help="multiply the recurrent weights W_hh by this (default 1.0)")
     parser.add_argument("--forget-bias", type=float, default=None, help="LSTM forget-gate bias (default: "
                         "torch's initialisation)")
+    parser.add_argument("--graph", action="store_true", help="also draw each layer's backward graph")
     parser.set_defaults(run=trace_command)
 
 

@@ -14,6 +14,11 @@ deep stacks train without a learning-rate warm-up (Xiong et al. 2020).
 
 Attention has no notion of order: ``PositionalEncoding`` adds a code of each position to the embeddings.
 
+For the traces, each layer opens a ``trace.scope`` of its own (``trace.graph`` draws it as one node, its index in
+a stack as meta) and, inside ``trace.through_time()``, records its input, all positions at once (‖∂L/∂x_t‖ per
+position after backward), and its attention weights averaged over the heads: ``self_attn``, and a decoder layer's
+cross-attention as ``multihead_attn`` (the names of the modules that compute them).
+
 Names, arguments, parameter names and layouts are torch.nn's, so a torch state_dict (as NumPy arrays) loads
 unchanged. As in torch, a layer's masks are those of ``MultiheadAttention``: True (bool) = may not attend.
 """
@@ -28,6 +33,21 @@ import minigrad.nn.functional as F
 from minigrad import Tensor, nn, trace
 
 from .multihead_attention import MultiheadAttention, _causal_mask, _positive_int, _probability
+
+
+def _weights_for_trace(attention, queries, keys_and_values, mask, key_padding_mask):
+    """The weights of an attention that ran with need_weights=False, averaged over the heads, for minigrad.trace.
+
+    Computed a second time, and only while a trace records: without a graph, and in eval mode so that no dropout
+    draws a random number; tracing changes no result. The weights are those before dropout."""
+    training = attention.training
+    attention.train(False)
+    try:
+        with minigrad.no_grad():
+            return attention(queries, keys_and_values, keys_and_values, attn_mask=mask,
+                             key_padding_mask=key_padding_mask)[1]
+    finally:
+        attention.train(training)
 
 
 def _activation(activation, layer: str):
@@ -91,11 +111,18 @@ class _TransformerLayer(nn.Module):
             return x + block(norm(x))
         return norm(x + block(x))
 
-    @staticmethod
-    def _attention_block(attention, dropout, queries, keys_and_values, mask, key_padding_mask, is_causal):
+    def _attention_block(self, module: str, dropout, queries, keys_and_values, mask, key_padding_mask, is_causal):
+        attention = getattr(self, module)  # self_attn, or the decoder's multihead_attn
         output, _ = attention(queries, keys_and_values, keys_and_values, attn_mask=mask,
                               key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal)
+        if trace.is_recording():
+            trace.record_attention(**{module: _weights_for_trace(attention, queries, keys_and_values, mask,
+                                                                 key_padding_mask)})
         return dropout(output)
+
+    def _record_input(self, x) -> None:
+        """Offer the layer's input, every position at once, to minigrad.trace.through_time (‖∂L/∂x_t‖)."""
+        trace.record_positions(1 if x.ndim == 3 and self.self_attn.batch_first else 0, x=x)
 
     def _feed_forward_block(self, x, dropout):
         # FFN(x) = W_2 activation(W_1 x + b_1) + b_2, at every position on its own
@@ -113,9 +140,11 @@ class TransformerEncoderLayer(_TransformerLayer):
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         self._check_input(src, "src")
-        x = self._sublayer(src, self.norm1, lambda x: self._attention_block(
-            self.self_attn, self.dropout1, x, x, src_mask, src_key_padding_mask, is_causal))
-        return self._sublayer(x, self.norm2, lambda x: self._feed_forward_block(x, self.dropout2))
+        with trace.scope(type(self).__name__):  # trace.graph draws the layer as one node
+            self._record_input(src)
+            x = self._sublayer(src, self.norm1, lambda x: self._attention_block(
+                "self_attn", self.dropout1, x, x, src_mask, src_key_padding_mask, is_causal))
+            return self._sublayer(x, self.norm2, lambda x: self._feed_forward_block(x, self.dropout2))
 
 
 class TransformerDecoderLayer(_TransformerLayer):
@@ -131,11 +160,13 @@ class TransformerDecoderLayer(_TransformerLayer):
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
         self._check_input(tgt, "tgt")
-        x = self._sublayer(tgt, self.norm1, lambda x: self._attention_block(
-            self.self_attn, self.dropout1, x, x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-        x = self._sublayer(x, self.norm2, lambda x: self._attention_block(
-            self.multihead_attn, self.dropout2, x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
-        return self._sublayer(x, self.norm3, lambda x: self._feed_forward_block(x, self.dropout3))
+        with trace.scope(type(self).__name__):  # as the encoder layer's
+            self._record_input(tgt)
+            x = self._sublayer(tgt, self.norm1, lambda x: self._attention_block(
+                "self_attn", self.dropout1, x, x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+            x = self._sublayer(x, self.norm2, lambda x: self._attention_block(
+                "multihead_attn", self.dropout2, x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
+            return self._sublayer(x, self.norm3, lambda x: self._feed_forward_block(x, self.dropout3))
 
 
 def _clones(layer, num_layers, stack: str):
@@ -166,7 +197,8 @@ class TransformerEncoder(nn.Module):
         # mask itself gives the same result.
         output = src
         for i, layer in enumerate(self.layers):
-            with trace.scope(type(layer).__name__, layer=i):  # trace.graph draws each layer as one node
+            # the layer's index, for the traces; a layer of models opens its own scope inside, which inherits it
+            with trace.scope(type(layer).__name__, layer=i):
                 output = layer(output, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                                is_causal=bool(is_causal))
         return output if self.norm is None else self.norm(output)

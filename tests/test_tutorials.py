@@ -23,4 +23,4 @@ def test_tutorial_runs_fast(path, tmp_path):
 
 
 def test_there_is_one_tutorial_per_topic():
-    assert [p.name[:2] for p in TUTORIALS] == [f"{n:02d}" for n in range(1, 12)]
+    assert [p.name[:2] for p in TUTORIALS] == [f"{n:02d}" for n in range(1, 13)]

@@ -96,7 +96,7 @@ class AttentionMap:
             line.append(f" ▸ {_shorten(sources[best], _TAIL_TOKEN_WIDTH)} {row[best]:.2f}")
             lines.append(line)
 
-        if not by_name:
+        if not by_name and sources != [str(j) for j in range(len(sources))]:  # positions need no legend
             lines.append(Text("  ".join(f"{j}:{token}" for j, token in enumerate(sources)), style="dim"))
         lines.append(Text(f"{SHADES[1]} <25%  {SHADES[2]} <50%  {SHADES[3]} <75%  {SHADES[4]} ≥75%  "
                           "(blank <1%)  ▸ most attended source", style="dim"))
