@@ -68,45 +68,6 @@ class BroadcastTo(Function):
         return ctx.xp.broadcast_to(t, ctx.shape)
 
 
-class StridedView(Function):
-    """The views that no basic index gives, diagonal and unfold: ``out[i_0, ..., i_k] = a[start + i_0·moves_0 + ...
-    + i_k·moves_k]``, where ``start`` is an index of ``a`` and ``moves_j`` how far one step along output axis j goes
-    along each axis of ``a``. The diagonal of axes (0, 1) moves (1, 1), one along both at once; unfold's windows
-    move ``step`` along their axis, and 1 within a window.
-
-    The output shares a's memory and can be written (NumPy's own diagonal is read-only): its strides are a's own,
-    combined as the moves say. Overlapping windows name an element more than once; its gradient is the sum.
-    """
-
-    @staticmethod
-    def forward(ctx, a, shape, start, moves):
-        ctx.shape, ctx.dtype = a.shape, a.dtype
-        ctx.key = _walked(ctx.xp, shape, start, moves)
-        first = a[tuple(slice(index, None) for index in start)]  # (empty when the output is)
-        strides = tuple(sum(steps * stride for steps, stride in zip(move, a.strides)) for move in moves)
-        return ctx.xp.lib.stride_tricks.as_strided(first, shape, strides)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return ctx.xp.accumulate(ctx.shape, ctx.dtype, ctx.key, grad)
-
-    @staticmethod
-    def jvp(ctx, t):
-        return t[ctx.key]
-
-
-def _walked(xp, shape, start, moves) -> tuple:
-    """The index of a that each element of a StridedView is: one integer array of the output's shape per axis of
-    a, to read a[key] or add a gradient into a's shape at key."""
-    key = []
-    for axis, first in enumerate(start):
-        index = xp.full(shape, first)
-        for along, (size, move) in enumerate(zip(shape, moves)):
-            if move[axis]:
-                index = index + move[axis] * xp.arange(size).reshape((-1,) + (1,) * (len(shape) - along - 1))
-        key.append(index)
-    return tuple(key)
-
 class Cat(Function):
     @staticmethod
     def forward(ctx, *arrays, dim):
