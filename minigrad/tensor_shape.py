@@ -168,7 +168,7 @@ class Shape(TensorBase):
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def select(self, dim, index):
-        """The slice at ``index`` along ``dim``, which goes (a view): ``x.select(1, i)`` is ``x[:, i]``."""
+        """The slice at ``index`` along ``dim``, without that dim (a view): ``x.select(1, i)`` is ``x[:, i]``."""
         if self.ndim == 0:
             raise IndexError("select() cannot be applied to a 0-dim tensor.")
         d = check_dim(dim, self.ndim, "select")

@@ -60,6 +60,7 @@ def _walked(xp, shape, start, moves) -> tuple:
         key.append(index)
     return tuple(key)
 
+
 class IndexAdd(Function):
     """Zeros of ``shape`` with ``values`` added at ``key``, where an element named twice gets both: the backward of
     GetItem, and so the op that differentiates it (its own backward is a GetItem)."""
