@@ -19,17 +19,18 @@ from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTen
                        bernoulli, empty, eye, from_numpy, full, full_like, linspace, multinomial, normal, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions import (abs, add, all, allclose, amax, any, argmax, argmin, argsort, bmm, cat, chunk, clamp, clone,
-                        cos, cosh, cumsum, div, einsum, eq, equal, erf, exp, flatten, flip, gather, ge, gt,
-                        index_select, isfinite, isinf, isnan, le, log, log1p, log_softmax, logsumexp, lt, masked_fill,
-                        masked_select, matmul, max, maximum, mean, meshgrid, min, minimum, mul, narrow, ne, numel,
-                        permute, relu, repeat_interleave, reshape, scatter, scatter_add, sigmoid, sin, sinh, softmax,
-                        sort, split, sqrt, squeeze, stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril,
-                        triu, unbind, unsqueeze, var, where)
+from .functions import (abs, add, all, allclose, amax, any, argmax, argmin, argsort, bmm, broadcast_tensors, cat,
+                        chunk, clamp, clone, cos, cosh, cumsum, diagonal, div, einsum, eq, equal, erf, exp, flatten,
+                        flip, gather, ge, gt, index_select, isfinite, isinf, isnan, le, log, log1p, log_softmax,
+                        logsumexp, lt, masked_fill, masked_select, matmul, max, maximum, mean, meshgrid, min, minimum,
+                        moveaxis, movedim, mul, narrow, ne, norm, numel, permute, relu, repeat_interleave, reshape,
+                        roll, scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt, squeeze,
+                        stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril, triu, unbind, unsqueeze, var,
+                        where)
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor
-from . import autograd, distributions, func, nn, optim, random, serialization, trace, utils
+from . import autograd, distributions, func, linalg, nn, optim, random, serialization, trace, utils
 from . import backends, cuda, jit, onnx  # torch's GPU questions and switches; refusals for ONNX, TorchScript
 
 # dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...

@@ -28,6 +28,21 @@ def where(condition, input, other):
     return apply(ops.Where, condition, input, other)
 
 
+def broadcast_tensors(*tensors):
+    """The tensors expanded to the shape they broadcast to, as views (a tensor already of that shape comes back as
+    it is, as in torch)."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type_name(t)}")
+    if not tensors:
+        return ()
+    try:
+        shape = broadcast_shapes(*(t.shape for t in tensors), op="broadcast_tensors")
+    except ValueError as error:  # (torch's type for shapes that do not broadcast)
+        raise RuntimeError(str(error)) from None
+    return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)
+
+
 def bmm(input, mat2):
     """Batched matrix product of two 3-D tensors, (B, n, m) @ (B, m, p) → (B, n, p), as torch.bmm (no
     broadcasting)."""
@@ -469,3 +484,33 @@ def swapaxes(input, axis0, axis1):
 def numel(input):
     """``minigrad.numel(x, ...)`` is ``x.numel(...)``."""
     return check_tensor(input, "numel").numel()
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """``minigrad.diagonal(x, ...)`` is ``x.diagonal(...)``."""
+    return check_tensor(input, "diagonal").diagonal(offset, dim1, dim2)
+
+
+def select(input, dim, index):
+    """``minigrad.select(x, ...)`` is ``x.select(...)``."""
+    return check_tensor(input, "select").select(dim, index)
+
+
+def movedim(input, source, destination):
+    """``minigrad.movedim(x, ...)`` is ``x.movedim(...)``."""
+    return check_tensor(input, "movedim").movedim(source, destination)
+
+
+def moveaxis(input, source, destination):
+    """``minigrad.moveaxis(x, ...)`` is ``x.moveaxis(...)``."""
+    return check_tensor(input, "moveaxis").moveaxis(source, destination)
+
+
+def roll(input, shifts, dims=None):
+    """``minigrad.roll(x, ...)`` is ``x.roll(...)``."""
+    return check_tensor(input, "roll").roll(shifts, dims)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """``minigrad.norm(x, ...)`` is ``x.norm(...)``."""
+    return check_tensor(input, "norm").norm(p, dim, keepdim, dtype)

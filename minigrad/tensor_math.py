@@ -503,6 +503,18 @@ class Math(TensorBase):
             return self._floating().clone()
         return self._apply(ops.LogSoftmax, self._floating(), dim=d)
 
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """torch.norm: the vector p-norm of the elements over ``dim`` (of all of them when None); 'fro' is the
+        2-norm (over at most two dims); other names ('nuc'), or 'fro' over more dims, are matrix norms (see
+        minigrad.linalg)."""
+        from . import linalg  # (linalg is composed from tensors' methods: it builds on this module)
+        dims = None if dim is None else (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+        if not isinstance(p, str):
+            return linalg.vector_norm(self, 2 if p is None else p, dims, keepdim, dtype=dtype)
+        if p == "fro" and (dims is None or len(dims) <= 2):
+            return linalg.vector_norm(self, 2, dims, keepdim, dtype=dtype)
+        return linalg.matrix_norm(self, p, tuple(range(self.ndim)) if dims is None else dims, keepdim, dtype=dtype)
+
     def clone(self):
         """A copy of the values that stays in the graph (gradients flow back to self), as torch.clone."""
         return self._apply(ops.Clone, self)

@@ -167,6 +167,109 @@ class Shape(TensorBase):
                              f"got start={start}, length={length}")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
+    def select(self, dim, index):
+        """The slice at ``index`` along ``dim``, without that dim (a view): ``x.select(1, i)`` is ``x[:, i]``."""
+        if self.ndim == 0:
+            raise IndexError("select() cannot be applied to a 0-dim tensor.")
+        d = check_dim(dim, self.ndim, "select")
+        size = self.shape[d]
+        if not is_int(index):
+            raise TypeError(f"select(): argument 'index' (position 2) must be int, not {type_name(index)}")
+        if not -size <= index < size:
+            raise IndexError(f"select(): index {index} out of range for tensor of size {list(self.shape)} at "
+                             f"dimension {dim}")
+        return self[(slice(None),) * d + (int(index),)]
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        """The elements [i, i + offset] of dims (dim1, dim2) (below the main diagonal for a negative offset), as a
+        last dimension in place of those two: a view, as torch's (writing into it writes into self)."""
+        if not is_int(offset):
+            raise TypeError(f"diagonal(): argument 'offset' (position 1) must be int, not {type_name(offset)}")
+        d1, d2 = check_dim(dim1, self.ndim, "diagonal"), check_dim(dim2, self.ndim, "diagonal")
+        if d1 == d2:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        rows, columns = self.shape[d1], self.shape[d2]
+        length = max(0, min(rows, columns - offset) if offset >= 0 else min(rows + offset, columns))
+        start = [0] * self.ndim
+        start[d2 if offset >= 0 else d1] = abs(offset)
+        kept = [axis for axis in range(self.ndim) if axis not in (d1, d2)]
+        moves = [_unit(axis, self.ndim) for axis in kept]
+        moves.append(tuple(int(axis in (d1, d2)) for axis in range(self.ndim)))  # one step along both at once
+        return self._strided(tuple(self.shape[axis] for axis in kept) + (length,), start, moves)
+
+    def unfold(self, dimension, size, step):
+        """Every window of ``size`` consecutive elements along ``dimension``, one each ``step``: that dimension
+        counts the windows and a new last one runs within a window (a view; windows may overlap)."""
+        if not (is_int(size) and is_int(step)):
+            raise TypeError(f"unfold(): expected int size and step, got {type_name(size)} and {type_name(step)}")
+        d = check_dim(dimension, max(self.ndim, 1), "unfold")  # a 0-d tensor unfolds as one element, as in torch
+        length = self.shape[d] if self.ndim else 1
+        if size > length:
+            raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        if self.ndim == 0:
+            return self.reshape(1)[:size]
+        moves = [_unit(axis, self.ndim, step if axis == d else 1) for axis in range(self.ndim)]
+        moves.append(_unit(d, self.ndim))
+        shape = self.shape[:d] + ((length - size) // step + 1,) + self.shape[d + 1:] + (size,)
+        return self._strided(shape, [0] * self.ndim, moves)
+
+    def _strided(self, shape: tuple, start: list, moves: list):
+        """The view ``out[i_0, ...] = self[start + i_0·moves[0] + ...]`` (see ops.index.StridedView)."""
+        return self._as_views(self._apply(ops.index.StridedView, self, shape=shape, start=tuple(start),
+                                          moves=tuple(moves)))
+
+    def movedim(self, source, destination):
+        """Move the dims ``source`` (an int or a sequence) to the positions ``destination``; the other dims keep
+        their order (a view)."""
+        sources = _int_sequence(source, "movedim", "source")
+        destinations = _int_sequence(destination, "movedim", "destination")
+        if len(sources) != len(destinations):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(sources)} dims) should "
+                               f"contain the same number of dims as destination ({list(destinations)} dims)")
+        checked = {}
+        for name, given in (("source", sources), ("destination", destinations)):
+            checked[name] = [check_dim(d, max(self.ndim, 1), "movedim") for d in given]  # a 0-d tensor has dim 0
+            if len(set(checked[name])) != len(given):
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+        if self.ndim == 0:
+            return self[...]
+        order = [None] * self.ndim
+        for s, d in zip(checked["source"], checked["destination"]):
+            order[d] = s
+        rest = iter(axis for axis in range(self.ndim) if axis not in checked["source"])
+        return self.permute([next(rest) if axis is None else axis for axis in order])
+
+    moveaxis = movedim
+
+    def roll(self, shifts, dims=None):
+        """The elements shifted by ``shifts`` places along ``dims``, those pushed off one end coming back at the
+        other (a copy). Without dims, the tensor is rolled as if flattened; shifts and dims may be tuples."""
+        shifts = _int_sequence(shifts, "roll", "shifts")
+        dims = () if dims is None else _int_sequence(dims, "roll", "dims")
+        if not shifts:
+            raise RuntimeError("`shifts` required")
+        if not dims:
+            if len(shifts) != 1:
+                raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+            return self.flatten().roll(shifts, 0).reshape(self.shape)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        rolled = self
+        for shift, dim in zip(shifts, dims):
+            d = check_dim(dim, self.ndim, "roll")
+            length = self.shape[d]
+            cut = shift % length if length else 0
+            if cut:  # the last `cut` elements come first
+                rolled = self._apply(ops.Cat, rolled.narrow(d, length - cut, cut), rolled.narrow(d, 0, length - cut),
+                                     dim=d)
+        return rolled.clone() if rolled is self else rolled
+
     def index_select(self, dim, index):
         """The slices at ``index`` (a 1-d integer tensor) along ``dim``, in that order (a copy)."""
         d = check_dim(dim, self.ndim, "index_select")
@@ -321,6 +424,19 @@ class Shape(TensorBase):
             raise ValueError(f"chunk: expected a positive number of chunks, got {chunks}")
         d = check_dim(dim, self.ndim, "chunk")
         return self._split_every(max(1, -(-self._array.shape[d] // chunks)), d)
+
+
+def _unit(axis: int, ndim: int, steps: int = 1) -> tuple:
+    """A move of ``steps`` along one axis of an ndim-dimensional tensor, for a StridedView."""
+    return tuple(steps if other == axis else 0 for other in range(ndim))
+
+
+def _int_sequence(value, op: str, name: str) -> tuple:
+    """An int or a sequence of ints (dims, shifts) as a tuple of ints, as torch's int-or-tuple arguments."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if not all(is_int(v) for v in values):
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {type_name(value)}")
+    return tuple(int(v) for v in values)
 
 
 def index_key(key, device):

@@ -29,6 +29,38 @@ class GetItem(Function):
         return t[ctx.key]
 
 
+class StridedView(GetItem):
+    """The views that no basic index gives, diagonal and unfold: ``out[i_0, ..., i_k] = a[start + i_0·moves_0 + ...
+    + i_k·moves_k]``, where ``start`` is an index of ``a`` and ``moves_j`` how far one step along output axis j goes
+    along each axis of ``a``. The diagonal of axes (0, 1) moves (1, 1), one along both at once; unfold's windows
+    move ``step`` along their axis, and 1 within a window.
+
+    As a selection of a's elements it is GetItem with the key of those indices (the same backward and jvp); but
+    the output shares a's memory and can be written (NumPy's own diagonal is read-only): its strides are a's own,
+    combined as the moves say. Overlapping windows name an element more than once; its gradient is the sum.
+    """
+
+    @staticmethod
+    def forward(ctx, a, shape, start, moves):
+        ctx.shape, ctx.dtype, ctx.key = a.shape, a.dtype, _walked(ctx.xp, shape, start, moves)
+        first = a[tuple(slice(index, None) for index in start)]  # (empty when the output is)
+        strides = tuple(sum(steps * stride for steps, stride in zip(move, a.strides)) for move in moves)
+        return ctx.xp.lib.stride_tricks.as_strided(first, shape, strides)
+
+
+def _walked(xp, shape, start, moves) -> tuple:
+    """The index of a that each element of a StridedView is: one integer array of the output's shape per axis of
+    a."""
+    key = []
+    for axis, first in enumerate(start):
+        index = xp.full(shape, first)
+        for along, (size, move) in enumerate(zip(shape, moves)):
+            if move[axis]:
+                index = index + move[axis] * xp.arange(size).reshape((-1,) + (1,) * (len(shape) - along - 1))
+        key.append(index)
+    return tuple(key)
+
+
 class IndexAdd(Function):
     """Zeros of ``shape`` with ``values`` added at ``key``, where an element named twice gets both: the backward of
     GetItem, and so the op that differentiates it (its own backward is a GetItem)."""
