@@ -65,6 +65,8 @@ def cases():
         ("permute", lambda a: a.permute(2, 0, 1), [(2, 3, 2)], False),
         ("clone", lambda a: a.clone() * a, [(2, 3)], False),
         ("expand", lambda a: a.expand(2, 3), [(1, 3)], False),
+        ("strided views (diagonal, unfold)", lambda a: a.unfold(1, 2, 1).sum(-1) * a.diagonal().sum(), [(3, 3)],
+         False),
         ("index (repeats)", lambda a: a[index], [(3, 2)], False),
         ("index (mask)", lambda a: a[mask], [(2, 3)], False),
         ("gather", lambda a: a.gather(1, creation.tensor([[2, 0], [1, 1]])), [(2, 3)], False),

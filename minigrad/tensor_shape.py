@@ -218,8 +218,8 @@ class Shape(TensorBase):
         return self._strided(shape, [0] * self.ndim, moves)
 
     def _strided(self, shape: tuple, start: list, moves: list):
-        """The view ``out[i_0, ...] = self[start + i_0·moves[0] + ...]`` (see ops.index.StridedView)."""
-        return self._as_views(self._apply(ops.index.StridedView, self, shape=shape, start=tuple(start),
+        """The view ``out[i_0, ...] = self[start + i_0·moves[0] + ...]`` (see ops.StridedView)."""
+        return self._as_views(self._apply(ops.StridedView, self, shape=shape, start=tuple(start),
                                           moves=tuple(moves)))
 
     def movedim(self, source, destination):

@@ -173,6 +173,19 @@ def test_repeat_and_contiguous_give_memory_of_their_own(make):
     assert (y.numpy() >= 100).all()
 
 
+def test_an_expand_that_repeats_nothing_writes_through_as_in_torch():
+    # expand to a new leading dimension of size 1 is a view in which no element repeats: torch writes through it
+    # (minigrad once gave NumPy's read-only broadcast array, and the write failed)
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.zeros(3, dtype=lib.float64)
+        x.expand(1, 3).add_(1)
+        lib.broadcast_tensors(x, lib.zeros(1, 3, dtype=lib.float64))[0].mul_(5)
+        results.append(x.tolist())
+    assert results[0] == results[1] == [5.0, 5.0, 5.0]
+
+
 # --- 3. the in-place operators and methods ---------------------------------------------------------------
 def test_augmented_assignment_changes_the_tensor_itself():
     # d2l's sgd: `param -= lr * param.grad` must update the parameter, not rebind a name

@@ -15,7 +15,7 @@ reason (speed, one node instead of many), written beside it.
 
 from .elementwise import (Abs, Add, Clamp, Cos, Cosh, Div, Erf, Exp, Log, Log1p, LogSigmoid, Maximum, Mul, Neg, Pow,
                           Relu, Rounding, Sigmoid, Sin, Sinh, Sqrt, Sub, Tanh, To, Unary, Where)
-from .index import Gather, GetItem, IndexAdd, SetItem, along_axis
+from .index import Gather, GetItem, IndexAdd, SetItem, StridedView, along_axis
 from .linalg import Einsum, Linear, MatMul
 from .reduce import Cumsum, LogSoftmax, Max, Softmax, Sum
 from .shape import BroadcastTo, Cat, Clone, Permute, Reshape, Split, Stack, Unbind

@@ -57,7 +57,13 @@ class BroadcastTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = shape
-        return ctx.xp.broadcast_to(a, shape)
+        # the copies are a stride of 0 along each new or stretched axis. Made with as_strided, not broadcast_to
+        # (which NumPy makes read-only), so that an expand in which nothing repeats (a new axis of size 1) can be
+        # written, as torch's; a write where elements do repeat is refused before it reaches the array.
+        new = len(shape) - a.ndim
+        strides = (0,) * new + tuple(stride if size == own else 0
+                                     for size, own, stride in zip(shape[new:], a.shape, a.strides))
+        return ctx.xp.lib.stride_tricks.as_strided(a, shape, strides)
 
     @staticmethod
     def backward(ctx, grad):
