@@ -74,9 +74,9 @@ def check_tensor(value, op: str, name: str = "input"):
 def check_tensors(value, op: str, name: str = "inputs") -> tuple:
     """A Tensor or a sequence of them, as a tuple; a TypeError naming the op and the first non-Tensor."""
     values = (value,) if isinstance(value, TensorBase) else tuple(value)
-    for item in values:
+    for i, item in enumerate(values):
         if not isinstance(item, TensorBase):
-            raise TypeError(f"{op}: expected {name} to be Tensors, got {type(item).__name__}")
+            raise TypeError(f"{op}: expected {name} to be Tensors, got {type_name(item)} as element {i}")
     return values
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import minigrad
 from minigrad import Tensor
+from minigrad.checks import check_tensors
 
 
 class PackedSequence(NamedTuple):
@@ -134,9 +135,14 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0) -> Tensor:
     """Stack tensors of shapes (L_i, *) into one (T, B, *) tensor (T = max L_i), padding with ``padding_value``."""
-    sequences = list(sequences)
-    if not sequences or not all(isinstance(s, Tensor) and s.ndim >= 1 for s in sequences):
-        raise TypeError("pad_sequence: expected a non-empty list of Tensors with at least one dimension")
+    sequences = list(sequences)  # (a Tensor is its rows, as in torch)
+    if not sequences:
+        raise RuntimeError("pad_sequence: received an empty list of sequences")
+    check_tensors(sequences, "pad_sequence", "sequences")
+    for i, s in enumerate(sequences):
+        if s.ndim == 0:
+            raise RuntimeError(f"pad_sequence: expected sequences of at least one dimension, got a 0-d tensor as "
+                               f"element {i}")
     trailing = sequences[0].shape[1:]
     for s in sequences:
         if s.shape[1:] != trailing:

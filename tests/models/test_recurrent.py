@@ -274,6 +274,18 @@ def test_pad_sequence():
                                                                                           [4.0, 9.0, 9.0]]
 
 
+
+@pytest.mark.parametrize("sequences, error, message", [
+    ([], RuntimeError, "received an empty list of sequences"),
+    ([minigrad.ones(2), np.ones(3)], TypeError, "got numpy.ndarray as element 1"),
+    ([minigrad.ones(2), minigrad.tensor(1.0)], RuntimeError, "at least one dimension, got a 0-d tensor as element 1"),
+], ids=["empty", "foreign", "0-d"])
+def test_pad_sequence_names_what_is_wrong(sequences, error, message):
+    # torch's exception types; a NumPy array or a torch tensor in the list is named with its module, so that a
+    # program porting from torch sees which element came from where (it once read "a list of Tensors" for all)
+    with pytest.raises(error, match=message):
+        models.pad_sequence(sequences)
+
 # --- options -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", KINDS)
 def test_dropout_between_layers_only_in_training(kind):
