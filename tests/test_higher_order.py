@@ -49,6 +49,60 @@ def test_transforms_and_their_compositions_match_torch_func(point):
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
+def _flattened(value) -> list:
+    return [leaf for part in value for leaf in _flattened(part)] if isinstance(value, (tuple, list)) else [value]
+
+
+JACOBIAN_CASES = {  # name: (function of a library, argument shapes, argnums)
+    "vector to vector": (lambda lib: lambda x: x.sin() * x.sum(), [(3,)], 0),
+    "matrix to number": (lambda lib: lambda w: (w.tanh() ** 2).sum(), [(2, 3)], 0),
+    "two arguments": (lambda lib: lambda w, x: (w @ x).tanh(), [(2, 3), (3,)], (0, 1)),
+    "the second argument": (lambda lib: lambda w, x: (w @ x).sigmoid(), [(2, 3), (3,)], 1),
+    "two outputs": (lambda lib: lambda x: (x.exp(), (x * x).sum()), [(2,)], 0),
+    "a 0-d argument": (lambda lib: lambda x: x * x.exp(), [()], 0),
+    "an empty argument": (lambda lib: lambda x, y: (x.sum() + 1) * y, [(0,), (2,)], (0, 1)),
+}
+
+
+@pytest.mark.parametrize("transform", ["jacrev", "jacfwd", "hessian"])
+@pytest.mark.parametrize("case", JACOBIAN_CASES)
+def test_whole_jacobians_and_hessians_match_torch_func(transform, case):
+    # values, shapes and the nesting of tuples (outputs outside, argnums inside), hessian = jacfwd(jacrev)
+    torch = pytest.importorskip("torch")
+    make, shapes, argnums = JACOBIAN_CASES[case]
+    values = [np.random.default_rng(5).standard_normal(shape) for shape in shapes]
+    ours = getattr(func, transform)(make(minigrad), argnums)(*(minigrad.tensor(v) for v in values))
+    theirs = getattr(torch.func, transform)(make(torch), argnums)(*(torch.tensor(v) for v in values))
+    assert type(ours) is type(theirs) or isinstance(ours, minigrad.Tensor)
+    ours, theirs = _flattened(ours), _flattened(theirs)
+    assert [tuple(t.shape) for t in ours] == [tuple(t.shape) for t in theirs]
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_jacobians_compose_and_take_aux_and_refuse_what_torch_refuses():
+    torch = pytest.importorskip("torch")
+    x = minigrad.tensor([0.3, -1.2])
+    # the Jacobian of a Jacobian, reverse over reverse, is the Hessian; aux comes back untouched
+    np.testing.assert_allclose(func.jacrev(func.jacrev(lambda y: y.exp().sum() * y.sin().sum()))(x).numpy(),
+                               func.hessian(lambda y: y.exp().sum() * y.sin().sum())(x).numpy(), rtol=1e-14)
+    for transform in (func.jacrev, func.jacfwd):
+        jacobian, aux = transform(lambda y: (y * 2, y.sum()), has_aux=True)(x)
+        assert jacobian.tolist() == [[2.0, 0.0], [0.0, 2.0]] and aux.item() == pytest.approx(-0.9)
+    two = (minigrad.ones(2), minigrad.ones(2))
+    for argnums, message in ((2, "Got argnum=2, but only 2 positional inputs"), ((0, 0), "must be unique"),
+                             (1.0, "argnums must be int or Tuple")):
+        for transform in (func.jacrev, func.jacfwd):
+            with pytest.raises(RuntimeError, match=message):
+                transform(lambda a, b: a * b, argnums)(*two)
+        with pytest.raises(RuntimeError, match=message.split(",")[0]):
+            torch.func.jacrev(lambda a, b: a * b, argnums)(torch.ones(2), torch.ones(2))
+    with pytest.raises(RuntimeError, match="floating point"):
+        func.jacrev(lambda y: y * 2)(minigrad.tensor([1, 2]))
+    with pytest.raises(RuntimeError, match="floating-point"):
+        func.jacfwd(lambda y: (y * 2).long())(x)
+
+
 def test_autograd_functional_matches_torch(point):
     torch = pytest.importorskip("torch")
     xv, vv = point
