@@ -23,10 +23,10 @@ from .functions import (abs, add, all, allclose, amax, any, argmax, argmin, args
                         chunk, clamp, clone, cos, cosh, cumsum, diagonal, div, einsum, eq, equal, erf, exp, flatten,
                         flip, gather, ge, gt, index_select, isfinite, isinf, isnan, le, log, log1p, log_softmax,
                         logsumexp, lt, masked_fill, masked_select, matmul, max, maximum, mean, meshgrid, min, minimum,
-                        moveaxis, movedim, mul, narrow, ne, norm, numel, permute, relu, repeat_interleave, reshape,
-                        roll, scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt, squeeze,
-                        stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril, triu, unbind, unsqueeze, var,
-                        where)
+                        moveaxis, movedim, mul, narrow, ne, norm, numel, permute, prod, relu, repeat_interleave,
+                        reshape, roll, scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt,
+                        squeeze, stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril, triu, unbind,
+                        unsqueeze, var, where)
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor

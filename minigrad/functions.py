@@ -331,6 +331,11 @@ def clone(input):
     return check_tensor(input, "clone").clone()
 
 
+def prod(input, dim=None, keepdim=False, **kwargs):
+    """``minigrad.prod(x, ...)`` is ``x.prod(...)``."""
+    return check_tensor(input, "prod").prod(dim, keepdim, **kwargs)
+
+
 def sum(input, dim=None, keepdim=False, **kwargs):
     """``minigrad.sum(x, ...)`` is ``x.sum(...)``."""
     return check_tensor(input, "sum").sum(dim, keepdim, **kwargs)

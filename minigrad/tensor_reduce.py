@@ -10,7 +10,7 @@ import collections
 import math
 
 from . import backend, ops
-from .checks import check_dim, check_dims, check_int
+from .checks import check_dim, check_dims, check_int, is_int
 from .tensor_base import TensorBase
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
@@ -113,6 +113,32 @@ class Reduce(TensorBase):
         result = (source - top).exp().sum(dims, keepdim=True).log() + top
         return result if keepdim else result.reshape(tuple(n for axis, n in enumerate(result.shape)
                                                            if axis not in dims))
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        """The product of the elements (along ``dim``), as torch.prod; integers and bools multiply as int64.
+
+        Multiplied in pairs, (x₀·x₁)·(x₂·x₃)·..., a mul op per halving: the gradient is the product of the other
+        elements, exact where an element is 0 (no division by it), and every derivative comes from mul's."""
+        if dim is not None and not is_int(dim):
+            raise TypeError(f"prod(): expected dim to be one int (or None for all elements), got {dim!r}")
+        x = self if dtype is None else self.to(dtype)
+        if dtype is None and x.dtype.kind in "biu":
+            x = x.to(backend.int64)
+        if dim is None:
+            x, d = x.reshape(-1), 0
+        else:
+            d = check_dim(dim, max(self.ndim, 1), "prod")
+            x = x.reshape(1) if self.ndim == 0 else x
+        if x.shape[d] == 0:  # the empty product is 1 (still connected to x, whose gradient is empty)
+            x = x.sum(d, keepdim=True) + 1
+        while x.shape[d] > 1:
+            if x.shape[d] % 2:  # an odd count: one more factor, 1
+                x = self._apply(ops.Cat, x, x.new_ones(x.shape[:d] + (1,) + x.shape[d + 1:]), dim=d)
+            pairs = x.reshape(x.shape[:d] + (x.shape[d] // 2, 2) + x.shape[d + 1:])
+            x = pairs.select(d + 1, 0) * pairs.select(d + 1, 1)
+        if dim is None or self.ndim == 0:
+            return x.reshape(())
+        return x if keepdim else x.squeeze(d)
 
     def cumsum(self, dim, *, dtype=None):
         """Running sums along ``dim``: out_i = x_0 + ... + x_i."""

@@ -154,3 +154,28 @@ def test_from_numpy_shares_memory_and_random_samplers_are_seeded():
     assert abs(samples.mean().item() - 2.0) < 0.03 and abs(samples.std().item() - 0.5) < 0.03
     with pytest.raises(RuntimeError, match="without replacement"):
         minigrad.multinomial(minigrad.tensor([0.5, 0.5]), 3)
+
+
+@pytest.mark.parametrize("values", [[2.0, -3.0, 0.5, 4.0, 1.5], [2.0, 0.0, 4.0], [0.0, 3.0, 0.0],
+                                    [[1.5, -2.0, 0.5], [0.0, 4.0, 3.0]], np.zeros((2, 0))],
+                         ids=["odd count", "one zero", "two zeros", "matrix with a zero", "empty"])
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_prod_values_and_gradients_are_torchs_with_zeros_too(values, dim):
+    # the gradient is the product of the others: at a single zero it is not 0/0 and at two zeros it is 0
+    values = np.asarray(values, dtype=float)
+    compare(lambda lib, x: x.prod() if dim is None else lib.prod(x, dim), values)
+    if values.ndim == 2 and dim is not None:
+        compare(lambda lib, x: x.prod(dim, keepdim=True), values)
+
+
+def test_prod_dtypes_and_higher_derivatives():
+    for lib in (minigrad, torch):
+        ints = lib.tensor([[1, 2], [3, 4]], dtype=lib.int32)
+        assert ints.prod().item() == 24 and ints.prod(1).tolist() == [2, 12]
+        assert str(ints.prod().dtype).endswith("int64") and str(lib.tensor([True]).prod().dtype).endswith("int64")
+        assert lib.tensor(3.0).prod(0).item() == 3.0
+    x = minigrad.tensor([[0.7, -1.3, 0.0], [2.0, 0.4, -0.6]], dtype=minigrad.float64, requires_grad=True)
+    assert minigrad.gradcheck(lambda t: t.prod(1), (x,))
+    assert minigrad.autograd.gradgradcheck(lambda t: t.prod(), (x,))
+    with pytest.raises(TypeError, match="prod"):
+        x.prod((0, 1))
