@@ -33,8 +33,11 @@ from .tensor import Tensor
 from . import autograd, distributions, func, linalg, nn, optim, random, serialization, trace, utils
 from . import backends, cuda, jit, onnx  # torch's GPU questions and switches; refusals for ONNX, TorchScript
 
-# dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...
+# dtypes by torch's names: minigrad.float32, minigrad.float64, minigrad.long, minigrad.bool, ...; their class and
+# limits. A shape is a plain tuple here, so torch.Size is tuple (torch.Size([2, 3]) == (2, 3), as in torch).
 globals().update(backend.DTYPE_NAMES)
+dtype, finfo, iinfo = backend.DType, backend.finfo, backend.iinfo
+Size = tuple
 
 
 def get_default_device():

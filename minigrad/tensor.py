@@ -137,8 +137,9 @@ def _check_one_device(function, inputs) -> None:
                                f"got {devices[0]} and {device}")
 
 
-_TYPE_NAMES = {backend.float16: "Half", backend.float32: "Float", backend.float64: "Double", backend.int32: "Int",
-               backend.int64: "Long", backend.uint8: "Byte", backend.bool_: "Bool"}
+_TYPE_NAMES = {backend.float16: "Half", backend.float32: "Float", backend.float64: "Double", backend.int8: "Char",
+               backend.int16: "Short", backend.int32: "Int", backend.int64: "Long", backend.uint8: "Byte",
+               backend.bool_: "Bool"}
 
 
 class Tensor(Math, Reduce, Shape, InPlace):
@@ -420,6 +421,15 @@ class Tensor(Math, Reduce, Shape, InPlace):
 
     def bool(self):
         return self.to(dtype=backend.bool_)
+
+    def short(self):
+        return self.to(dtype=backend.int16)
+
+    def char(self):
+        return self.to(dtype=backend.int8)
+
+    def byte(self):
+        return self.to(dtype=backend.uint8)
 
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory row by row, with no gaps and no element shared (as torch)."""

@@ -738,3 +738,38 @@ def test_the_safe_globals_list_of_the_word_language_model_example_evaluates():
               "         torch.nn.modules.rnn.LSTM, torch.nn.modules.rnn.RNN]\n"
               "with torch.serialization.safe_globals(names):\n"
               "    pass\n")
+
+
+def test_the_type_names_programs_annotate_with_exist_as_in_torch():
+    # `def f(x, dtype: torch.dtype = torch.float32) -> torch.Size` fails at import time without these names
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        assert isinstance(lib.float32, lib.dtype) and isinstance(lib.ones(2).dtype, lib.dtype)
+        assert lib.Size([2, 3]) == (2, 3) and lib.ones(2, 3).shape == lib.Size([2, 3])
+    for name in ("float16", "float32", "float64"):
+        ours, theirs = minigrad.finfo(getattr(minigrad, name)), torch.finfo(getattr(torch, name))
+        for field in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+            assert getattr(ours, field) == getattr(theirs, field) and type(getattr(ours, field)) is type(
+                getattr(theirs, field)), (name, field)
+    assert minigrad.finfo().eps == torch.finfo().eps
+    for name in ("uint8", "int8", "int16", "short", "int32", "int64"):
+        ours, theirs = minigrad.iinfo(getattr(minigrad, name)), torch.iinfo(getattr(torch, name))
+        assert (ours.bits, ours.min, ours.max) == (theirs.bits, theirs.min, theirs.max)
+    pairs = [("int8", "uint8"), ("int16", "int8"), ("int8", "float16"), ("short", "int32")]
+    for a, b in pairs:  # the new integer widths promote as torch's
+        results = [(lib.ones(2, dtype=getattr(lib, a)) + lib.ones(2, dtype=getattr(lib, b))).dtype for lib in
+                   (minigrad, torch)]
+        assert str(results[0]) == str(results[1]).removeprefix("torch."), (a, b)
+    with pytest.raises(TypeError, match="floating dtype"):
+        minigrad.finfo(minigrad.int32)
+    with pytest.raises(TypeError, match="integer dtype"):
+        minigrad.iinfo(minigrad.float32)
+
+
+def test_the_casts_to_narrow_integers_are_torchs():
+    torch = pytest.importorskip("torch")
+    values = [[3.7, 0.2, 100.9], [1.5, 0.0, 127.0]]  # (in every range: out of it, a float's cast is undefined)
+    for method in ("short", "char", "byte"):
+        ours, theirs = getattr(minigrad.tensor(values), method)(), getattr(torch.tensor(values), method)()
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.") and ours.type() == theirs.type()
+        assert ours.tolist() == theirs.tolist()

@@ -23,9 +23,9 @@ from .arrays import (element_positions, format_array, has_internal_overlap, host
 from .devices import (DEVICE_NAMES, DEVICE_OF_TYPE, ArrayNamespace, Device, as_array, cpu, cuda_available,
                       cuda_device_name, cuda_synchronize, default_device, device_of, get_device, is_array,
                       set_default_device, strict, transfer)
-from .dtypes import (DTYPE_NAMES, as_dtype, bool_, category, finfo, fits, float16, float32, float64,
-                     get_default_dtype, int32, int64, is_floating, promote_types, result_type, scalar_dtype,
-                     set_default_dtype, uint8)
+from .dtypes import (DTYPE_NAMES, DType, as_dtype, bool_, category, finfo, fits, float16, float32, float64,
+                     get_default_dtype, iinfo, int8, int16, int32, int64, is_floating, promote_types, result_type,
+                     scalar_dtype, set_default_dtype, uint8)
 from .strict import HostDeviceMixError, StrictArray
 
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import numbers
+import types
 
 import numpy as np
 
 # --- dtypes ------------------------------------------------------------------------------------------------
 # CuPy uses NumPy's dtype objects, so one set of dtypes serves every device.
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
-int32, int64, uint8 = np.dtype("int32"), np.dtype("int64"), np.dtype("uint8")
-bool_ = np.dtype("bool")
+int8, int16, int32, int64 = np.dtype("int8"), np.dtype("int16"), np.dtype("int32"), np.dtype("int64")
+uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
+DType = np.dtype  # the class of them all: isinstance(x.dtype, minigrad.dtype), as torch.dtype
 
 # The names `minigrad.<name>` gives, with torch's aliases (minigrad.float is float32, minigrad.long int64, ...).
 DTYPE_NAMES = {
     "float16": float16, "half": float16, "float32": float32, "float": float32, "float64": float64,
-    "double": float64, "int32": int32, "int": int32, "int64": int64, "long": int64, "uint8": uint8,
-    "bool": bool_,
+    "double": float64, "int8": int8, "int16": int16, "short": int16, "int32": int32, "int": int32, "int64": int64,
+    "long": int64, "uint8": uint8, "bool": bool_,
 }
 
 _default_dtype = float32
@@ -88,9 +90,35 @@ def result_type(tensors=(), zero_dim=(), scalars=()) -> np.dtype:
     return combine(promoted(tensors), combine(promoted(zero_dim), promoted(scalars)))
 
 
-def finfo(dtype):
-    """The limits of a floating dtype (``eps``, ``min``, ``max``, ``tiny``), as torch.finfo gives them."""
-    return np.finfo(dtype)
+class Limits(types.SimpleNamespace):
+    """A dtype's limits as Python numbers (torch's finfo and iinfo hold Python floats and ints, not NumPy scalars,
+    which would take part in type promotion differently)."""
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}"
+                           for name, value in vars(self).items() if not name.startswith("_"))
+        return f"{self._kind}({fields})"
+
+
+def finfo(dtype=None) -> Limits:
+    """The limits of a floating dtype (``eps``, ``min``, ``max``, ``tiny``, ...; the default dtype's without one),
+    as torch.finfo gives them."""
+    dtype = _default_dtype if dtype is None else as_dtype(dtype)
+    if not is_floating(dtype):
+        raise TypeError(f"finfo: expected a floating dtype, got {dtype}")
+    info = np.finfo(dtype)
+    return Limits(_kind="finfo", bits=info.bits, resolution=10.0 ** -info.precision, min=float(info.min),
+                  max=float(info.max), eps=float(info.eps), smallest_normal=float(info.smallest_normal),
+                  tiny=float(info.tiny), dtype=str(dtype))
+
+
+def iinfo(dtype) -> Limits:
+    """The limits of an integer dtype (``min``, ``max``, ``bits``), as torch.iinfo gives them."""
+    dtype = as_dtype(dtype)
+    if dtype.kind not in "iu":
+        raise TypeError(f"iinfo: expected an integer dtype, got {dtype}")
+    info = np.iinfo(dtype)
+    return Limits(_kind="iinfo", bits=info.bits, min=int(info.min), max=int(info.max), dtype=str(dtype))
 
 
 def fits(value: int, dtype) -> bool:
