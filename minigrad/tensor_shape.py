@@ -312,8 +312,13 @@ class Shape(TensorBase):
         if first is not None:  # ints mixed with index tensors: select the ints' slice first, as torch does
             return self[first][key]
         key = index_key(key, self.device)
-        result = self._apply(ops.GetItem, self, key=key)
-        return result if _is_advanced(key) else self._as_views(result)
+        if _is_advanced(key):
+            return self._apply(ops.GetItem, self, key=key)
+        if key is not Ellipsis and not (isinstance(key, tuple) and Ellipsis in key):
+            # ints that pick one element give NumPy's copy of it (a scalar); with a trailing ... they give a 0-d
+            # view of it, which a write changes in self too, as in torch
+            key = (*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)
+        return self._as_views(self._apply(ops.GetItem, self, key=key))
 
     def gather(self, dim, index):
         """``out[i][j] = self[i][index[i][j]]`` for dim=1 (torch.gather)."""

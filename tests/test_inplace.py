@@ -186,6 +186,23 @@ def test_an_expand_that_repeats_nothing_writes_through_as_in_torch():
     assert results[0] == results[1] == [5.0, 5.0, 5.0]
 
 
+def test_writing_one_element_through_a_view_changes_the_base_as_in_torch():
+    # ints that pick a single element gave NumPy's copy (a scalar), so the write was lost without an error
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.arange(6.0, dtype=lib.float64).reshape(2, 3)
+        x.select(1, 2).select(0, 1).fill_(-1)
+        x[0, 0].fill_(-9)
+        x[1][0].mul_(10)
+        leaf = lib.arange(4.0, dtype=lib.float64, requires_grad=True)
+        y = leaf * 1
+        y.select(0, 1).mul_(10)
+        (y * y).sum().backward()
+        results.append((x.tolist(), y.tolist(), leaf.grad.tolist()))
+    assert results[0] == results[1]
+
+
 # --- 3. the in-place operators and methods ---------------------------------------------------------------
 def test_augmented_assignment_changes_the_tensor_itself():
     # d2l's sgd: `param -= lr * param.grad` must update the parameter, not rebind a name
