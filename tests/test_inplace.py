@@ -203,6 +203,21 @@ def test_writing_one_element_through_a_view_changes_the_base_as_in_torch():
     assert results[0] == results[1]
 
 
+def test_writing_into_overlapping_windows_is_refused_and_into_an_empty_tensor_works():
+    # unfold with step < size names one element in two windows: a write there has no single meaning (torch adds
+    # it once per window; minigrad once added it once and then counted its gradient twice), so it is refused
+    leaf = minigrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        (leaf * 1).unfold(0, 2, 1).add_(10)
+    base = minigrad.zeros(6)
+    base.unfold(0, 2, 2).add_(1)  # side by side, no overlap: writable
+    assert base.tolist() == [1.0] * 6
+    empty = minigrad.zeros(0, 3)  # (NumPy gives an empty array zero strides; there is nothing to overlap)
+    empty.add_(1)
+    empty[:, 1] = 5.0
+    assert empty.shape == (0, 3) and empty._version == 2
+
+
 # --- 3. the in-place operators and methods ---------------------------------------------------------------
 def test_augmented_assignment_changes_the_tensor_itself():
     # d2l's sgd: `param -= lr * param.grad` must update the parameter, not rebind a name

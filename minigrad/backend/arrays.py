@@ -44,9 +44,17 @@ def element_positions(base, view):
 
 
 def has_internal_overlap(array) -> bool:
-    """Whether two elements of ``array`` are one memory location (an expanded tensor): writing into it would
-    write the same place several times."""
-    return any(stride == 0 and size > 1 for size, stride in zip(array.shape, array.strides))
+    """Whether two elements of ``array`` are one memory location (an expand()ed tensor, overlapping unfold()
+    windows): writing into it would write the same place several times. With the axes ordered by stride, each
+    stride must step past all that the smaller ones reach; a layout that fails this is taken as overlapping."""
+    if array.size <= 1:
+        return False  # (an empty array has zero strides, and nothing to overlap)
+    reach = 0
+    for stride, size in sorted((abs(stride), size) for size, stride in zip(array.shape, array.strides) if size > 1):
+        if stride <= reach:
+            return True
+        reach += stride * (size - 1)
+    return False
 
 
 # --- host data ---------------------------------------------------------------------------------------------
