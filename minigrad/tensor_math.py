@@ -26,10 +26,8 @@ class Math(TensorBase):
         a = self
         if not isinstance(other, TensorBase):
             other = operand(other, self, op)
-        if function is ops.Sub and (isinstance(other, bool)
-                                    or backend.bool_ in (self.dtype, getattr(other, "dtype", None))):
-            raise RuntimeError(f"{op}: subtraction, the `-` operator, with a bool tensor is not supported; use the "
-                               "`^` or logical_xor() operator instead")
+        if function is ops.Sub:
+            _refuse_bool_subtraction(self, other, op)
         if isinstance(other, TensorBase):
             if other._array.shape != self._array.shape:
                 broadcast_shapes(self.shape, other.shape, op=op)
@@ -565,12 +563,35 @@ def deprecated_alpha_first(op: str, other, rest: tuple, alpha):
     return rest[0], other
 
 
+def _refuse_bool_subtraction(tensor, other, op: str) -> None:
+    if isinstance(other, bool) or backend.bool_ in (tensor.dtype, getattr(other, "dtype", None)):
+        raise RuntimeError(f"{op}: subtraction, the `-` operator, with a bool tensor is not supported; use the "
+                           "`^` or logical_xor() operator instead")
+
+
 def _scaled(other, alpha, like, op: str):
-    """alpha·other for add/sub's ``alpha``, refusing a float alpha with integer tensors, as torch does."""
-    if not is_number(alpha):
+    """alpha·other for add/sub's ``alpha``, computed in the dtype of the result, as torch scales after promoting
+    (a float64 0-d tensor plus 0.5 times an int64 tensor is float64, not first rounded to float32); the alphas
+    torch refuses for that dtype are refused."""
+    if isinstance(alpha, TensorBase) and alpha.ndim == 0:
+        alpha = alpha.item()
+    if not (is_number(alpha) or isinstance(alpha, bool)):
         raise TypeError(f"{op}: expected alpha to be a number, got {type_name(alpha)}")
+    other = operand(other, like, op)
+    if op.startswith("sub"):  # (before other is scaled into the result's dtype, which hides a bool)
+        _refuse_bool_subtraction(like, other, op)
+    if isinstance(other, TensorBase):
+        ranked = (like, other)
+        dtype = backend.result_type([t.dtype for t in ranked if t.ndim], [t.dtype for t in ranked if not t.ndim])
+    else:
+        dtype = backend.result_type([like.dtype] if like.ndim else [], [] if like.ndim else [like.dtype],
+                                    [backend.scalar_dtype(other)])
+    if isinstance(alpha, bool) and dtype != backend.bool_:
+        raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results, got a result of {dtype}")
+    if isinstance(alpha, float) and dtype.kind != "f":
+        raise RuntimeError(f"{op}: for integral input tensors, argument alpha must not be a floating point number")
     if alpha == 1:
         return other
-    if like.dtype.kind != "f" and isinstance(alpha, float):
-        raise RuntimeError(f"{op}: for integral input tensors, argument alpha must not be a floating point number")
-    return operand(other, like, op) * alpha
+    if dtype == backend.bool_:  # (bools add as "or": alpha·other is other, or nothing)
+        return other & bool(alpha) if isinstance(other, TensorBase) else other and bool(alpha)
+    return other.to(dtype) * alpha if isinstance(other, TensorBase) else other * alpha

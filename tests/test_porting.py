@@ -288,6 +288,39 @@ def test_alpha_is_keyword_only_unless_it_comes_first(call):
             call(lib)
 
 
+ALPHA_CASES = {  # name: (self, other, alpha) as functions of a library
+    "scaled after promotion": (lambda lib: lib.tensor(0.0, dtype=lib.float64), lambda lib: lib.tensor([2 ** 25 + 1]),
+                               0.5),
+    "int tensor, float other": (lambda lib: lib.tensor([1, 2]), lambda lib: lib.tensor([1.0, 2.0]), 1.5),
+    "int tensor, float number": (lambda lib: lib.tensor([1, 2]), lambda lib: 0.5, 2.0),
+    "int tensor, int number": (lambda lib: lib.tensor([1, 2], dtype=lib.int32), lambda lib: 2 ** 40, 2),
+    "bools": (lambda lib: lib.tensor([True, False]), lambda lib: lib.tensor([True, True]), 2),
+    "bools, alpha 0": (lambda lib: lib.tensor([True, False]), lambda lib: lib.tensor([True, True]), 0),
+    "0-d tensor alpha": (lambda lib: lib.tensor([1.0, 2.0]), lambda lib: lib.tensor([3.0, 4.0]),
+                         lambda lib: lib.tensor(-2.0)),
+    "bool alpha, float result": (lambda lib: lib.tensor([1.0, 2.0]), lambda lib: 1, True),
+    "float alpha, int result": (lambda lib: lib.tensor([1, 2]), lambda lib: 1, 1.5),
+    "a bool in sub": (lambda lib: lib.tensor([1.0, 2.0]), lambda lib: lib.tensor([True]), 2),
+}
+
+
+@pytest.mark.parametrize("name", ["add", "sub"])
+@pytest.mark.parametrize("case", ALPHA_CASES)
+def test_alpha_scales_in_the_result_dtype_and_is_refused_where_torch_refuses_it(name, case):
+    # alpha·other once rounded in the default dtype before promotion (float32 16777216.0 for torch's float64
+    # 16777216.5), turned bools into ints, and let a bool into sub
+    torch = pytest.importorskip("torch")
+    make_self, make_other, alpha = ALPHA_CASES[case]
+    outcomes = []
+    for lib in (minigrad, torch):
+        try:
+            result = getattr(make_self(lib), name)(make_other(lib), alpha=alpha(lib) if callable(alpha) else alpha)
+            outcomes.append((str(result.dtype).removeprefix("torch."), result.tolist()))
+        except RuntimeError:
+            outcomes.append("RuntimeError")
+    assert outcomes[0] == outcomes[1]
+
+
 # --- comparisons by name -------------------------------------------------------------------------------------------
 COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge"]
 
