@@ -4,8 +4,7 @@ the gradient and applied to the parameters directly."""
 from __future__ import annotations
 
 from .. import backend
-from .optimizer import (Optimizer, check_betas, check_hyperparameters, check_implementation_flags, count_step,
-                        directed_gradient, lerp_)
+from .optimizer import Optimizer, check_adam_arguments, count_step, decay_and_direct, update_moments
 
 
 class Adam(Optimizer):
@@ -22,26 +21,19 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        name = type(self).__name__
-        check_hyperparameters(name, lr=lr, eps=eps, weight_decay=weight_decay)
-        check_betas(name, betas)
-        check_implementation_flags(name, foreach, fused, capturable, differentiable)
+        check_adam_arguments(type(self).__name__, lr, betas, eps, weight_decay, foreach, fused, capturable,
+                             differentiable)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, group, state):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        decoupled = group["decoupled_weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         xp = backend.device_of(param).xp
         t = count_step(state, param, exp_avg=True, exp_avg_sq=True, max_exp_avg_sq=group["amsgrad"])
-        grad = directed_gradient(grad, param, group["maximize"], 0 if decoupled else weight_decay)
-        if decoupled and weight_decay:  # AdamW: the decay bypasses the moments
-            param *= 1 - lr * weight_decay
+        grad = decay_and_direct(param, grad, group)
+        update_moments(state, grad, group["betas"])
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        lerp_(m, grad, 1 - beta1)
-        v *= beta2
-        v += (1 - beta2) * grad * grad
         if group["amsgrad"]:
             v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         # torch's arrangement of the bias corrections, so both give the same numbers

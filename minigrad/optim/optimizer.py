@@ -169,6 +169,34 @@ def directed_gradient(grad, param, maximize: bool, weight_decay: float):
     return grad
 
 
+def decay_and_direct(param, grad, group: dict):
+    """The gradient of the Adam family's update (Adam, NAdam, RAdam), after its weight decay λ: with
+    ``decoupled_weight_decay`` (AdamW's way) the parameters shrink first, θ ← θ(1 - ηλ), and the gradient is only
+    directed (``maximize``); otherwise λθ is added to it (L2), so that the decay passes through the moments."""
+    weight_decay, decoupled = group["weight_decay"], group["decoupled_weight_decay"]
+    if decoupled and weight_decay:
+        param *= 1 - group["lr"] * weight_decay
+    return directed_gradient(grad, param, group["maximize"], 0 if decoupled else weight_decay)
+
+
+def update_moments(state: dict, grad, betas) -> None:
+    """Adam's running averages of the gradient and its square, in place, rounded as torch's:
+    m ← β₁m + (1-β₁)g (``exp_avg``);  v ← β₂v + (1-β₂)g² (``exp_avg_sq``)."""
+    beta1, beta2 = betas
+    lerp_(state["exp_avg"], grad, 1 - beta1)
+    exp_avg_sq = state["exp_avg_sq"]
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * grad * grad
+
+
+def scalar_state(value: float) -> float:
+    """A per-parameter scalar of an optimiser's state (NAdam's ``mu_product``, ASGD's ``eta`` and ``mu``) rounded
+    as torch keeps it: in a 0-d tensor of float32, or of float64 when that is the default dtype. The rounding
+    changes the steps in their eighth digit, so it is kept to give torch's numbers."""
+    dtype = backend.float64 if backend.get_default_dtype() == backend.float64 else backend.float32
+    return float(dtype.type(value))
+
+
 def lerp_(start, end, weight: float) -> None:
     """start ← start + weight·(end - start), in place, rounded as torch's ``lerp_``: computed from the end that
     ``weight`` is nearer to (a running average's update, ``m ← βm + (1-β)g``, with weight 1-β)."""
@@ -196,6 +224,14 @@ def check_hyperparameters(optimizer: str, **values) -> None:
     for what is not a number (lr="0.1"), ValueError for a negative one."""
     for name, value in values.items():
         check_number(value, name, optimizer, minimum=0.0)
+
+
+def check_adam_arguments(optimizer: str, lr, betas, eps, weight_decay, foreach=None, fused=None, capturable=False,
+                         differentiable=False) -> None:
+    """The arguments the Adam family (Adam, Adamax, NAdam, RAdam) shares, checked as torch checks them."""
+    check_hyperparameters(optimizer, lr=lr, eps=eps, weight_decay=weight_decay)
+    check_betas(optimizer, betas)
+    check_implementation_flags(optimizer, foreach, fused, capturable, differentiable)
 
 
 def check_betas(optimizer: str, betas) -> None:
