@@ -18,6 +18,23 @@ def leaf(values, dtype=minigrad.float64):
 
 
 # --- 1. a value saved for backward, changed in place, is refused -------------------------------------------
+@pytest.mark.parametrize("scale", [lambda a: a * 2, lambda a: 2 * a, lambda a: a / 2, lambda a: a.add(a, alpha=2)],
+                         ids=["times a number", "a number times", "over a number", "alpha"])
+def test_a_factor_kept_for_nothing_may_change_before_backward(scale):
+    # times a number, x's values are needed by no gradient: torch keeps nothing of x, and changing x in place
+    # before backward is fine (minigrad kept x and refused the backward)
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (minigrad, torch):
+        leaf = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        a = leaf * 1
+        y = scale(a).sum()
+        a.add_(1)
+        y.backward()
+        grads.append(leaf.grad.tolist())
+    assert grads[0] == grads[1]
+
+
 def test_writing_a_saved_weight_before_backward_raises():
     x, w = leaf([1.0, 2.0, 3.0]), leaf([2.0, 2.0, 2.0])
     y = (x * w).sum()

@@ -35,16 +35,21 @@ class Sub(Function):
         return total(ta, None if tb is None else -tb)
 
 
+NUMBERS = (int, float, bool)  # the Python numbers an op receives as constants (torch's scalars)
+
+
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        # each factor is kept for the other's gradient only: times a number, nothing of the tensor is kept, so it
+        # may change in place before backward (torch keeps just as much)
+        ctx.save_for_backward(None if type(b) in NUMBERS else a, None if type(a) in NUMBERS else b)
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad * b, grad * a
+        return None if b is None else grad * b, None if a is None else grad * a
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -60,7 +65,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(None if type(b) in NUMBERS else a, b)  # (a is kept for b's gradient only)
         if type(b) in (int, float) and abs(b) >= 1:  # (mean's division by a count: nothing to quiet, nothing to pay)
             return a / b
         with ctx.device.quiet(*Div.QUIET):
