@@ -10,6 +10,7 @@ import math
 import numbers
 
 from . import backend, ops
+from .ops.index import walked
 from .checks import broadcast_shapes, check_dim, check_dims, is_int, is_number, reshaped, type_name
 from .checks import sizes as checked_sizes
 from .tensor_base import TensorBase
@@ -59,6 +60,22 @@ class Shape(TensorBase):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.T if self.ndim == 2 else self
+
+    @property
+    def mT(self):
+        """The transpose of the last two dims: each matrix of a batch transposed (a view)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                               f"{self.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    def t_(self):
+        """t in place: this tensor itself becomes its transpose (the same memory, read the other way)."""
+        return self._reshape_in_place(self.t(), "t_")
+
+    def transpose_(self, dim0, dim1):
+        """transpose in place: this tensor itself gets dims dim0 and dim1 swapped (the same memory)."""
+        return self._reshape_in_place(self.transpose(dim0, dim1), "transpose_")
 
     def swapaxes(self, axis0, axis1):
         return self.transpose(axis0, axis1)
@@ -129,6 +146,10 @@ class Shape(TensorBase):
     def expand_as(self, other):
         return self.expand(other.shape)
 
+    def broadcast_to(self, size):
+        """expand under NumPy's name (torch.broadcast_to): a view of the given shape, -1 keeping a size."""
+        return self.expand(size)
+
     def repeat(self, *sizes):
         """Tile: ``repeats`` copies along each dimension (new leading dimensions when more sizes than dims), as
         torch.Tensor.repeat (NumPy's tile). Built from reshape and expand, so the backward sums the copies."""
@@ -145,6 +166,13 @@ class Shape(TensorBase):
         tiled = tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
         # torch's repeat returns memory of its own; the reshape copied only where the expanded layout forced it
         return tiled.clone() if self.device.xp.may_share_memory(tiled._array, self._array) else tiled
+
+    def tile(self, *dims):
+        """Copies along each dim, as torch.tile: repeat, except that fewer dims than self has are padded with
+        leading 1s (the last dims are tiled)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
 
     def repeat_interleave(self, repeats, dim=None):
         """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] → [a, a, b, b]."""
@@ -183,19 +211,28 @@ class Shape(TensorBase):
     def diagonal(self, offset=0, dim1=0, dim2=1):
         """The elements [i, i + offset] of dims (dim1, dim2) (below the main diagonal for a negative offset), as a
         last dimension in place of those two: a view, as torch's (writing into it writes into self)."""
-        if not is_int(offset):
-            raise TypeError(f"diagonal(): argument 'offset' (position 1) must be int, not {type_name(offset)}")
-        d1, d2 = check_dim(dim1, self.ndim, "diagonal"), check_dim(dim2, self.ndim, "diagonal")
-        if d1 == d2:
-            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-        rows, columns = self.shape[d1], self.shape[d2]
-        length = max(0, min(rows, columns - offset) if offset >= 0 else min(rows + offset, columns))
-        start = [0] * self.ndim
-        start[d2 if offset >= 0 else d1] = abs(offset)
-        kept = [axis for axis in range(self.ndim) if axis not in (d1, d2)]
-        moves = [_unit(axis, self.ndim) for axis in kept]
-        moves.append(tuple(int(axis in (d1, d2)) for axis in range(self.ndim)))  # one step along both at once
-        return self._strided(tuple(self.shape[axis] for axis in kept) + (length,), start, moves)
+        return self._strided(*_diagonal_walk(self.shape, offset, dim1, dim2, "diagonal"))
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        """The last dim of self laid along the diagonal ``offset`` of dims (dim1, dim2) of a tensor of zeros with
+        one dim more (torch.diag_embed): the tensor whose diagonal(offset, dim1, dim2) is self. Its gradient is
+        that diagonal of the output's gradient."""
+        ndim = self.ndim + 1
+        d1, d2 = _diagonal_dims(ndim, offset, dim1, dim2, "diag_embed")
+        size = self.shape[-1] + abs(offset)
+        rest = iter(self.shape[:-1])
+        shape = tuple(size if axis in (d1, d2) else next(rest) for axis in range(ndim))
+        walk = _diagonal_walk(shape, offset, d1, d2, "diag_embed")
+        return self._apply(ops.IndexAdd, self, shape=shape, key=walked(self.device.xp, *walk))
+
+    def diag(self, diagonal=0):
+        """A vector made the diagonal ``diagonal`` of a square matrix of zeros, or a matrix's diagonal as a vector
+        (a copy, as torch.diag)."""
+        if self.ndim == 1:
+            return self.diag_embed(diagonal)
+        if self.ndim == 2:
+            return self.diagonal(diagonal).clone()
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
 
     def unfold(self, dimension, size, step):
         """Every window of ``size`` consecutive elements along ``dimension``, one each ``step``: that dimension
@@ -387,13 +424,113 @@ class Shape(TensorBase):
                                f"{list(self.shape)} apart from dimension {d} and to be no larger size than src "
                                f"{list(src.shape) if isinstance(src, TensorBase) else []}")
         size = self.shape[d]
-        outside = (index < 0) | (index >= size)
-        if bool(outside.any()):
-            raise RuntimeError(f"{op}: index {index[outside][0].item()} is out of bounds for dimension {d} with "
-                               f"size {size}")
+        outside = _first_outside(index, 0, size)
+        if outside is not None:
+            raise RuntimeError(f"{op}: index {outside} is out of bounds for dimension {d} with size {size}")
         if isinstance(src, TensorBase) and src.shape != index.shape:
             src = src[tuple(slice(0, n) for n in index.shape)]
         return ops.along_axis(self.device.xp, index._array, d), src
+
+    def take(self, index):
+        """The elements of self read as flat at ``index`` (an int64 tensor of any shape, negative counting from the
+        end): out has index's shape, as torch.take."""
+        if not isinstance(index, TensorBase) or index.dtype != backend.int64:
+            raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                               f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
+        size = self.numel()
+        outside = _first_outside(index, -size, size)
+        if outside is not None:
+            raise IndexError(f"out of range: tried to access index {outside} on a tensor of {size} elements.")
+        return self.reshape(-1)[index]
+
+    def nonzero(self, *, as_tuple=False):
+        """The positions of the nonzero elements, one row of indices each, in row-major order (an int64 tensor of
+        shape (count, ndim)); with ``as_tuple``, one 1-d tensor per dim (a 0-d tensor counts as 1-d), as torch."""
+        values = self._array.reshape(-1) if as_tuple and self.ndim == 0 else self._array
+        positions = self.device.xp.argwhere(values).astype(backend.int64)
+        if not as_tuple:
+            return self._make(positions)
+        return tuple(self._make(positions[:, axis].copy()) for axis in range(values.ndim))
+
+    def argwhere(self):
+        """The positions of the nonzero elements, as ``nonzero()``."""
+        return self.nonzero()
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        """self with alpha·source's slices added to the slices at ``index`` along ``dim``; a position that index
+        names twice gets both (torch.index_add). Gradient: all of it to self, the picked slices (times alpha) to
+        source."""
+        if self.ndim == 0:  # (a 0-d tensor has one dim of size 1 here, as in torch)
+            return self.reshape(1).index_add(dim, index, _flat(source), alpha=alpha).reshape(())
+        key = self._index_key(dim, index, source, "index_add", (backend.int32, backend.int64), RuntimeError)
+        return self + self._apply(ops.IndexAdd, source if alpha == 1 else source * alpha, shape=self.shape, key=key)
+
+    def index_copy(self, dim, index, source):
+        """A copy of self with the slices at ``index`` along ``dim`` replaced by source's (torch.index_copy; which
+        write wins where index names a position twice is left undefined, as in torch)."""
+        if self.ndim == 0:
+            return self.reshape(1).index_copy(dim, index, _flat(source)).reshape(())
+        key = self._index_key(dim, index, source, "index_copy", (backend.int64,), IndexError)
+        out = self.clone()
+        out[key] = source
+        return out
+
+    def _index_key(self, dim, index, source, op: str, dtypes: tuple, error: type) -> tuple:
+        """The key of index_add's and index_copy's writes, the slices at ``index`` along ``dim``, with index and
+        source checked as torch checks them (``error``: torch's type for a source or index that does not fit)."""
+        d = check_dim(dim, self.ndim, op)
+        if not isinstance(index, TensorBase) or index.dtype not in dtypes:
+            raise RuntimeError(f"{op}_(): Expected dtype {'/'.join(map(str, dtypes))} for index but got: "
+                               f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
+        if index.ndim > 1:
+            raise IndexError(f"{op}_(): Index is supposed to be a vector, but got dim: {index.ndim}")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type_name(source)}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"{op}_(): self ({self.dtype}) and source ({source.dtype}) must have the same "
+                               "scalar type")
+        expected = self.shape[:d] + (index.numel(),) + self.shape[d + 1:]
+        if source.shape != expected:
+            raise error(f"{op}_(): expected source of shape {list(expected)} (self's, with the number of indices "
+                        f"along dim {d}), got {list(source.shape)}")
+        outside = _first_outside(index, 0, self.shape[d])
+        if outside is not None:
+            raise error(f"{op}_(): index {outside} is out of bounds for dimension {d} with size {self.shape[d]}")
+        return (slice(None),) * d + (index._array.reshape(-1),)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._inplace("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha), source)
+
+    def index_copy_(self, dim, index, source):
+        return self._inplace("index_copy_", lambda t: t.index_copy(dim, index, source), source)
+
+    def masked_scatter(self, mask, source):
+        """A copy of self (broadcast with ``mask``) whose elements where mask is True are source's first elements,
+        taken in order (row by row), as torch.masked_scatter. Gradient: those elements to source, the others to
+        self."""
+        if not isinstance(mask, TensorBase) or mask.dtype != backend.bool_:
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                               f"{mask.dtype if isinstance(mask, TensorBase) else type_name(mask)}")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"masked_scatter(): argument 'source' must be Tensor, not {type_name(source)}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {self.dtype} "
+                               f"and {source.dtype}")
+        try:
+            shape = broadcast_shapes(self.shape, mask.shape, op="masked_scatter")
+        except ValueError as error:  # (torch's type for shapes that do not broadcast)
+            raise RuntimeError(str(error)) from None
+        mask = mask.expand(shape)
+        count = int(mask.count_nonzero().item())
+        if source.numel() < count:
+            raise RuntimeError(f"masked_scatter: Number of elements of source ({source.numel()}) < number of ones in "
+                               f"mask ({count})")
+        out = self.expand(shape).clone()
+        out[mask] = source.reshape(-1)[:count]
+        return out
+
+    def masked_scatter_(self, mask, source):
+        return self._inplace("masked_scatter_", lambda t: t.masked_scatter(mask, source), source)
 
     def split(self, split_size_or_sections, dim=0):
         """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
@@ -426,9 +563,45 @@ class Shape(TensorBase):
         return self._split_every(max(1, -(-self._array.shape[d] // chunks)), d)
 
 
+def _diagonal_dims(ndim: int, offset, dim1, dim2, op: str) -> tuple:
+    """The two dims of a diagonal (dim1, dim2) of an ndim-dimensional tensor, checked as torch checks them."""
+    if not is_int(offset):
+        raise TypeError(f"{op}(): argument 'offset' (position 1) must be int, not {type_name(offset)}")
+    d1, d2 = check_dim(dim1, ndim, op), check_dim(dim2, ndim, op)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def _diagonal_walk(shape: tuple, offset, dim1, dim2, op: str) -> tuple:
+    """(shape, start, moves) of the StridedView that is the diagonal ``offset`` of dims (dim1, dim2) of a tensor of
+    ``shape``: its other dims in order, then the diagonal, one step along both dims at once."""
+    ndim = len(shape)
+    d1, d2 = _diagonal_dims(ndim, offset, dim1, dim2, op)
+    rows, columns = shape[d1], shape[d2]
+    length = max(0, min(rows, columns - offset) if offset >= 0 else min(rows + offset, columns))
+    start = [0] * ndim
+    start[d2 if offset >= 0 else d1] = abs(offset)
+    kept = [axis for axis in range(ndim) if axis not in (d1, d2)]
+    moves = [_unit(axis, ndim) for axis in kept]
+    moves.append(tuple(int(axis in (d1, d2)) for axis in range(ndim)))
+    return tuple(shape[axis] for axis in kept) + (length,), start, moves
+
+
 def _unit(axis: int, ndim: int, steps: int = 1) -> tuple:
     """A move of ``steps`` along one axis of an ndim-dimensional tensor, for a StridedView."""
     return tuple(steps if other == axis else 0 for other in range(ndim))
+
+
+def _first_outside(index, low: int, high: int):
+    """The first value of the integer tensor ``index`` outside [low, high), or None when all are inside."""
+    outside = (index < low) | (index >= high)
+    return index[outside][0].item() if bool(outside.any()) else None
+
+
+def _flat(source):
+    """index_add's and index_copy's source for a 0-d self, which they treat as a tensor of one element."""
+    return source.reshape(-1) if isinstance(source, TensorBase) else source
 
 
 def _int_sequence(value, op: str, name: str) -> tuple:
