@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins  # (this module defines all, any, sum, max, min and abs as torch's functions)
 
 from . import backend, ops
-from .checks import broadcast_shapes, check_dim, check_dims, check_tensor, is_int, type_name
+from .checks import broadcast_shapes, check_dim, check_tensor, type_name
 from .tensor import Tensor, apply
 from .tensor_math import deprecated_alpha_first, operand
 
@@ -521,98 +521,33 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return check_tensor(input, "norm").norm(p, dim, keepdim, dtype)
 
 
+
 # --- shapes and linear algebra (surf-shape) ------------------------------------------------------------------
-def mm(input, mat2):
-    """``minigrad.mm(x, ...)`` is ``x.mm(...)``."""
-    return check_tensor(input, "mm").mm(mat2)
+def _method_form(name: str):
+    """torch's function form of a Tensor method: ``minigrad.<name>(x, ...)`` is ``x.<name>(...)`` (the method's
+    argument names serve as keywords, torch's own)."""
+    def function(input, *args, **kwargs):
+        return getattr(check_tensor(input, name), name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``minigrad.{name}(x, ...)`` is ``x.{name}(...)``."
+    return function
 
 
-def mv(input, vec):
-    """``minigrad.mv(x, ...)`` is ``x.mv(...)``."""
-    return check_tensor(input, "mv").mv(vec)
-
-
-def dot(input, tensor):
-    """``minigrad.dot(x, ...)`` is ``x.dot(...)``."""
-    return check_tensor(input, "dot").dot(tensor)
-
-
-def outer(input, vec2):
-    """``minigrad.outer(x, ...)`` is ``x.outer(...)``."""
-    return check_tensor(input, "outer").outer(vec2)
-
-
+(addmm, addmv, amin, argwhere, baddbmm, broadcast_to, count_nonzero, cumprod, diag, diag_embed, diff, dot,
+ index_add, index_copy, inner, is_floating_point, kron, masked_scatter, median, mm, mv, nanmean, nonzero, outer,
+ take, tile, unique) = map(_method_form, (
+    "addmm", "addmv", "amin", "argwhere", "baddbmm", "broadcast_to", "count_nonzero", "cumprod", "diag",
+    "diag_embed", "diff", "dot", "index_add", "index_copy", "inner", "is_floating_point", "kron", "masked_scatter",
+    "median", "mm", "mv", "nanmean", "nonzero", "outer", "take", "tile", "unique"))
 ger = outer
-
-
-def inner(input, other):
-    """``minigrad.inner(x, ...)`` is ``x.inner(...)``."""
-    return check_tensor(input, "inner").inner(other)
-
-
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    """``minigrad.addmm(x, ...)`` is ``x.addmm(...)``."""
-    return check_tensor(input, "addmm").addmm(mat1, mat2, beta=beta, alpha=alpha)
-
-
-def addmv(input, mat, vec, *, beta=1, alpha=1):
-    """``minigrad.addmv(x, ...)`` is ``x.addmv(...)``."""
-    return check_tensor(input, "addmv").addmv(mat, vec, beta=beta, alpha=alpha)
-
-
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    """``minigrad.baddbmm(x, ...)`` is ``x.baddbmm(...)``."""
-    return check_tensor(input, "baddbmm").baddbmm(batch1, batch2, beta=beta, alpha=alpha)
-
-
-def kron(input, other):
-    """``minigrad.kron(x, ...)`` is ``x.kron(...)``."""
-    return check_tensor(input, "kron").kron(other)
+concat = concatenate = cat  # (torch's aliases)
 
 
 def tensordot(a, b, dims=2):
     """Σ over paired dims of a and b, as torch.tensordot: ``dims`` an int n (the last n dims of a with the first n
     of b), a pair of lists of dims (a's, b's), or a tensor holding either."""
-    check_tensor(a, "tensordot", "a")
-    check_tensor(b, "tensordot", "b")
-    if isinstance(dims, Tensor):
-        dims = dims.tolist()
-    if is_int(dims):
-        if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        if dims > builtins.min(a.ndim, b.ndim):
-            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        dims = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
-    if not isinstance(dims, (tuple, list)) or len(dims) != 2:
-        raise RuntimeError(f"tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
-                           f"containing two lists, but got dims={dims}")
-    dims_a, dims_b = (check_dims(d, t.ndim, "tensordot") for d, t in zip(dims, (a, b)))
-    if len(dims_a) != len(dims_b):
-        raise RuntimeError(f"both dimension lists should have same length, got {len(dims_a)} and {len(dims_b)}")
-    return a._contract(b, list(dims_a), list(dims_b))
-
-
-def diag(input, diagonal=0):
-    """``minigrad.diag(x, ...)`` is ``x.diag(...)``."""
-    return check_tensor(input, "diag").diag(diagonal)
-
-
-def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    """``minigrad.diag_embed(x, ...)`` is ``x.diag_embed(...)``."""
-    return check_tensor(input, "diag_embed").diag_embed(offset, dim1, dim2)
-
-
-def tile(input, dims):
-    """``minigrad.tile(x, ...)`` is ``x.tile(...)``."""
-    return check_tensor(input, "tile").tile(dims)
-
-
-def broadcast_to(input, size):
-    """``minigrad.broadcast_to(x, ...)`` is ``x.broadcast_to(...)``."""
-    return check_tensor(input, "broadcast_to").broadcast_to(size)
-
-
-concat = concatenate = cat  # (torch's aliases)
+    return check_tensor(a, "tensordot", "a")._tensordot(check_tensor(b, "tensordot", "b"), dims)
 
 
 def hstack(tensors):
@@ -632,101 +567,29 @@ def column_stack(tensors):
 
 
 def _non_empty(tensors, op: str) -> list:
-    """The tensors of hstack's, vstack's and column_stack's first argument, of which there must be some."""
     tensors = _tensor_list(tensors, op)
     if not tensors:
         raise RuntimeError(f"{op} expects a non-empty TensorList")
     return tensors
 
 
-def cumprod(input, dim, *, dtype=None):
-    """``minigrad.cumprod(x, ...)`` is ``x.cumprod(...)``."""
-    return check_tensor(input, "cumprod").cumprod(dim, dtype=dtype)
-
-
-def diff(input, n=1, dim=-1, prepend=None, append=None):
-    """``minigrad.diff(x, ...)`` is ``x.diff(...)``."""
-    return check_tensor(input, "diff").diff(n, dim, prepend, append)
-
-
-def take(input, index):
-    """``minigrad.take(x, ...)`` is ``x.take(...)``."""
-    return check_tensor(input, "take").take(index)
-
-
-def nonzero(input, *, as_tuple=False):
-    """``minigrad.nonzero(x, ...)`` is ``x.nonzero(...)``."""
-    return check_tensor(input, "nonzero").nonzero(as_tuple=as_tuple)
-
-
-def argwhere(input):
-    """``minigrad.argwhere(x)`` is ``x.argwhere()``."""
-    return check_tensor(input, "argwhere").argwhere()
-
-
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """``minigrad.unique(x, ...)`` is ``x.unique(...)``."""
-    return check_tensor(input, "unique").unique(sorted, return_inverse, return_counts, dim)
-
-
-def count_nonzero(input, dim=None):
-    """``minigrad.count_nonzero(x, ...)`` is ``x.count_nonzero(...)``."""
-    return check_tensor(input, "count_nonzero").count_nonzero(dim)
-
-
-def amin(input, dim=None, keepdim=False):
-    """``minigrad.amin(x, ...)`` is ``x.amin(...)``."""
-    return check_tensor(input, "amin").amin(dim, keepdim)
-
-
-def median(input, dim=None, keepdim=False):
-    """``minigrad.median(x, ...)`` is ``x.median(...)``."""
-    return check_tensor(input, "median").median(dim, keepdim)
-
-
-def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    """``minigrad.nanmean(x, ...)`` is ``x.nanmean(...)``."""
-    return check_tensor(input, "nanmean").nanmean(dim, keepdim, dtype=dtype)
-
-
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over ``dim``, as torch.var_mean (``var_mean(x, False)`` passes unbiased, as torch's overload)."""
-    return _spread_mean(input, dim, unbiased, keepdim, correction, "var_mean")
+    return _spread_mean(input, dim, unbiased, keepdim, correction, "var")
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over ``dim``, as torch.std_mean."""
-    return _spread_mean(input, dim, unbiased, keepdim, correction, "std_mean")
+    return _spread_mean(input, dim, unbiased, keepdim, correction, "std")
 
 
-def _spread_mean(input, dim, unbiased, keepdim, correction, op: str) -> tuple:
-    check_tensor(input, op)
-    if isinstance(dim, bool):  # torch's overload var_mean(input, unbiased)
+def _spread_mean(input, dim, unbiased, keepdim, correction, spread: str) -> tuple:
+    check_tensor(input, f"{spread}_mean")
+    if isinstance(dim, bool):  # torch's overload (input, unbiased)
         dim, unbiased = None, dim
-    spread = getattr(input, op[:3])(dim, unbiased, keepdim, correction=correction)
-    return spread, input.mean(dim, keepdim)
-
-
-def is_floating_point(input):
-    """``minigrad.is_floating_point(x)`` is ``x.is_floating_point()``."""
-    return check_tensor(input, "is_floating_point").is_floating_point()
+    return getattr(input, spread)(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
 
 
 def is_tensor(obj):
     """Whether ``obj`` is a minigrad Tensor."""
     return isinstance(obj, Tensor)
-
-
-def index_add(input, dim, index, source, *, alpha=1):
-    """``minigrad.index_add(x, ...)`` is ``x.index_add(...)``."""
-    return check_tensor(input, "index_add").index_add(dim, index, source, alpha=alpha)
-
-
-def index_copy(input, dim, index, source):
-    """``minigrad.index_copy(x, ...)`` is ``x.index_copy(...)``."""
-    return check_tensor(input, "index_copy").index_copy(dim, index, source)
-
-
-def masked_scatter(input, mask, source):
-    """``minigrad.masked_scatter(x, ...)`` is ``x.masked_scatter(...)``."""
-    return check_tensor(input, "masked_scatter").masked_scatter(mask, source)

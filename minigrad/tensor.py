@@ -294,6 +294,14 @@ class Tensor(Math, Reduce, Shape, InPlace):
 
     ndimension, nelement = dim, numel  # (torch's older names)
 
+    @property
+    def mT(self):
+        """The transpose of the last two dims: each matrix of a batch transposed (a view)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                               f"{self.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
     def element_size(self) -> int:
         """The bytes one element takes (4 for float32)."""
         return _builtin_int(self._array.itemsize)

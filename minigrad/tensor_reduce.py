@@ -1,5 +1,6 @@
 """Tensor's reductions and orderings: sums, means, maxima, medians, log-sum-exp, running sums and products,
-sorting, top-k and unique; and the products of vectors and matrices (mm, dot, ...), which are sums of products.
+sorting, top-k, unique and the positions of nonzero elements; the writes into slices (index_add, index_copy,
+masked_scatter); and the products of vectors and matrices (mm, dot, ...), which are sums of products.
 
 A mixin of ``Tensor`` (see tensor_base.py for why it is written apart). Reductions take torch's ``dim`` and
 ``keepdim``, and NumPy's ``axis`` and ``keepdims`` as torch does too.
@@ -14,6 +15,7 @@ from . import backend, ops
 from .checks import broadcast_shapes, check_dim, check_dims, check_int, check_tensor, is_int, type_name
 from .tensor_base import TensorBase
 from .tensor_math import promoted
+from .tensor_shape import first_outside
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
 MinResult = collections.namedtuple("min", ["values", "indices"])
@@ -123,7 +125,9 @@ class Reduce(TensorBase):
         return MedianResult(values, self._make(index))
 
     def nanmean(self, dim=None, keepdim=False, *, dtype=None):
-        """The mean of the elements that are not NaN (NaN where there are none); the NaNs get no gradient."""
+        """The mean of the elements that are not NaN (NaN where there are none). The NaNs get gradient 0, also in
+        a slice of NaNs alone, where torch's (0 times the infinite gradient of a sum divided by a count of 0) is
+        NaN."""
         source = self if dtype is None else self.to(dtype)
         if source.dtype.kind != "f":
             raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
@@ -273,6 +277,19 @@ class Reduce(TensorBase):
         axis = None if self.ndim == 0 else axis
         return self._make(self.device.xp.asarray((self._array != 0).sum(axis=axis), dtype=backend.int64))
 
+    def nonzero(self, *, as_tuple=False):
+        """The positions of the nonzero elements, one row of indices each, in row-major order (an int64 tensor of
+        shape (count, ndim)); with ``as_tuple``, one 1-d tensor per dim (a 0-d tensor counts as 1-d), as torch."""
+        values = self._array.reshape(-1) if as_tuple and self.ndim == 0 else self._array
+        positions = self.device.xp.argwhere(values).astype(backend.int64)
+        if not as_tuple:
+            return self._make(positions)
+        return tuple(self._make(positions[:, axis].copy()) for axis in range(values.ndim))
+
+    def argwhere(self):
+        """The positions of the nonzero elements, as ``nonzero()``."""
+        return self.nonzero()
+
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         """The distinct values in ascending order (torch sorts them whether or not ``sorted`` is asked, and so
         does this); with ``return_inverse``, where each element's value is among them (self's shape); with
@@ -291,6 +308,83 @@ class Reduce(TensorBase):
         if not extras:
             return self._make(values)
         return (self._make(values),) + tuple(self._make(array.astype(backend.int64)) for array in extras)
+
+    # --- writes into slices ------------------------------------------------------------------------------------
+    def index_add(self, dim, index, source, *, alpha=1):
+        """self with alpha·source's slices added to the slices at ``index`` along ``dim``; a position that index
+        names twice gets both (torch.index_add). Gradient: all of it to self, the picked slices (times alpha) to
+        source."""
+        if self.ndim == 0:  # (a 0-d tensor has one dim of size 1 here, as in torch)
+            return self.reshape(1).index_add(dim, index, _flat(source, "index_add"), alpha=alpha).reshape(())
+        key = self._index_key(dim, index, source, "index_add", (backend.int32, backend.int64), RuntimeError)
+        return self + self._apply(ops.IndexAdd, source if alpha == 1 else source * alpha, shape=self.shape, key=key)
+
+    def index_copy(self, dim, index, source):
+        """A copy of self with the slices at ``index`` along ``dim`` replaced by source's (torch.index_copy; which
+        write wins where index names a position twice is left undefined, as in torch)."""
+        if self.ndim == 0:
+            return self.reshape(1).index_copy(dim, index, _flat(source, "index_copy")).reshape(())
+        key = self._index_key(dim, index, source, "index_copy", (backend.int64,), IndexError)
+        out = self.clone()
+        out[key] = source
+        return out
+
+    def _index_key(self, dim, index, source, op: str, dtypes: tuple, error: type) -> tuple:
+        """The key of index_add's and index_copy's writes, the slices at ``index`` along ``dim``, with index and
+        source checked as torch checks them (``error``: torch's type for a source or index that does not fit)."""
+        d = check_dim(dim, self.ndim, op)
+        if not isinstance(index, TensorBase) or index.dtype not in dtypes:
+            raise RuntimeError(f"{op}_(): Expected dtype {'/'.join(map(str, dtypes))} for index but got: "
+                               f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
+        if index.ndim > 1:
+            raise IndexError(f"{op}_(): Index is supposed to be a vector, but got dim: {index.ndim}")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type_name(source)}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"{op}_(): self ({self.dtype}) and source ({source.dtype}) must have the same "
+                               "scalar type")
+        expected = self.shape[:d] + (index.numel(),) + self.shape[d + 1:]
+        if source.shape != expected:
+            raise error(f"{op}_(): expected source of shape {list(expected)} (self's, with the number of indices "
+                        f"along dim {d}), got {list(source.shape)}")
+        outside = first_outside(index, 0, self.shape[d])
+        if outside is not None:
+            raise error(f"{op}_(): index {outside} is out of bounds for dimension {d} with size {self.shape[d]}")
+        return (slice(None),) * d + (index._array.reshape(-1),)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._inplace("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha), source)
+
+    def index_copy_(self, dim, index, source):
+        return self._inplace("index_copy_", lambda t: t.index_copy(dim, index, source), source)
+
+    def masked_scatter(self, mask, source):
+        """A copy of self (broadcast with ``mask``) whose elements where mask is True are source's first elements,
+        taken in order (row by row), as torch.masked_scatter. Gradient: those elements to source, the others to
+        self."""
+        if not isinstance(mask, TensorBase) or mask.dtype != backend.bool_:
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                               f"{mask.dtype if isinstance(mask, TensorBase) else type_name(mask)}")
+        if not isinstance(source, TensorBase):
+            raise TypeError(f"masked_scatter(): argument 'source' must be Tensor, not {type_name(source)}")
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {self.dtype} "
+                               f"and {source.dtype}")
+        try:
+            shape = broadcast_shapes(self.shape, mask.shape, op="masked_scatter")
+        except ValueError as error:  # (torch's type for shapes that do not broadcast)
+            raise RuntimeError(str(error)) from None
+        mask = mask.expand(shape)
+        count = int(mask.count_nonzero().item())
+        if source.numel() < count:
+            raise RuntimeError(f"masked_scatter: Number of elements of source ({source.numel()}) < number of ones in "
+                               f"mask ({count})")
+        out = self.expand(shape).clone()
+        out[mask] = source.reshape(-1)[:count]
+        return out
+
+    def masked_scatter_(self, mask, source):
+        return self._inplace("masked_scatter_", lambda t: t.masked_scatter(mask, source), source)
 
     # --- products of vectors and matrices ----------------------------------------------------------------------
     def mm(self, mat2):
@@ -373,6 +467,25 @@ class Reduce(TensorBase):
                                f"{list(self.shape)} and {list(other.shape)}")
         return self._contract(other, [self.ndim - 1], [other.ndim - 1])
 
+    def _tensordot(self, other, dims=2):
+        """minigrad.tensordot(self, other, dims) (torch has no such Tensor method): ``dims`` checked as torch checks
+        it, then the contraction."""
+        if isinstance(dims, TensorBase):
+            dims = dims.tolist()
+        if is_int(dims):
+            if dims < 0:
+                raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            if dims > min(self.ndim, other.ndim):
+                raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+            dims = (list(range(self.ndim - dims, self.ndim)), list(range(dims)))
+        if not isinstance(dims, (tuple, list)) or len(dims) != 2:
+            raise RuntimeError(f"tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+                               f"containing two lists, but got dims={dims}")
+        ours, theirs = (check_dims(d, t.ndim, "tensordot") for d, t in zip(dims, (self, other)))
+        if len(ours) != len(theirs):
+            raise RuntimeError(f"both dimension lists should have same length, got {len(ours)} and {len(theirs)}")
+        return self._contract(other, list(ours), list(theirs))
+
     def _contract(self, other, dims: list, other_dims: list):
         """Σ over the paired ``dims`` of self and ``other_dims`` of other (torch.tensordot, checked dims): the other
         dims of self, then those of other, remain. One matrix product: the summed dims are moved last in self and
@@ -400,3 +513,12 @@ class Reduce(TensorBase):
         spread = self.reshape(tuple(n for size in shape for n in (size, 1)))
         other_spread = other.reshape(tuple(n for size in other_shape for n in (1, size)))
         return (spread * other_spread).reshape(tuple(p * q for p, q in zip(shape, other_shape)))
+
+
+def _flat(source, op: str):
+    """index_add's and index_copy's source for a 0-d self, which they treat as a tensor of one element: a 0-d
+    source, as torch requires."""
+    if isinstance(source, TensorBase) and source.ndim:
+        raise RuntimeError(f"{op}: source tensor shape must match self tensor shape, excluding the specified "
+                           f"dimension. Got self.shape = [] source.shape = {list(source.shape)}")
+    return source.reshape(1) if isinstance(source, TensorBase) else source

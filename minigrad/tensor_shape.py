@@ -61,14 +61,6 @@ class Shape(TensorBase):
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.T if self.ndim == 2 else self
 
-    @property
-    def mT(self):
-        """The transpose of the last two dims: each matrix of a batch transposed (a view)."""
-        if self.ndim < 2:
-            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
-                               f"{self.ndim}-D tensor.")
-        return self.transpose(-2, -1)
-
     def t_(self):
         """t in place: this tensor itself becomes its transpose (the same memory, read the other way)."""
         return self._reshape_in_place(self.t(), "t_")
@@ -136,11 +128,15 @@ class Shape(TensorBase):
             sizes = tuple(sizes[0])
         new_axes = len(sizes) - self.ndim
         if new_axes < 0:
-            raise ValueError(f"expand: expected at least {self.ndim} sizes for shape {self.shape}, got {sizes}")
+            raise RuntimeError(f"expand: expected at least {self.ndim} sizes for shape {self.shape}, got {sizes}")
         sizes = checked_sizes(tuple(self.shape[i - new_axes] if n == -1 and i >= new_axes else n
                                     for i, n in enumerate(sizes)), "expand")
-        if broadcast_shapes(self.shape, sizes, op="expand") != sizes:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
+        try:
+            fits = broadcast_shapes(self.shape, sizes, op="expand") == sizes
+        except ValueError:  # (torch's type for a size that does not fit is RuntimeError)
+            fits = False
+        if not fits:
+            raise RuntimeError(f"expand: cannot expand shape {self.shape} to {sizes}")
         return self._as_views(self._apply(ops.BroadcastTo, self, shape=sizes))
 
     def expand_as(self, other):
@@ -424,7 +420,7 @@ class Shape(TensorBase):
                                f"{list(self.shape)} apart from dimension {d} and to be no larger size than src "
                                f"{list(src.shape) if isinstance(src, TensorBase) else []}")
         size = self.shape[d]
-        outside = _first_outside(index, 0, size)
+        outside = first_outside(index, 0, size)
         if outside is not None:
             raise RuntimeError(f"{op}: index {outside} is out of bounds for dimension {d} with size {size}")
         if isinstance(src, TensorBase) and src.shape != index.shape:
@@ -438,99 +434,10 @@ class Shape(TensorBase):
             raise RuntimeError(f"take(): Expected a long tensor for index, but got "
                                f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
         size = self.numel()
-        outside = _first_outside(index, -size, size)
+        outside = first_outside(index, -size, size)
         if outside is not None:
             raise IndexError(f"out of range: tried to access index {outside} on a tensor of {size} elements.")
         return self.reshape(-1)[index]
-
-    def nonzero(self, *, as_tuple=False):
-        """The positions of the nonzero elements, one row of indices each, in row-major order (an int64 tensor of
-        shape (count, ndim)); with ``as_tuple``, one 1-d tensor per dim (a 0-d tensor counts as 1-d), as torch."""
-        values = self._array.reshape(-1) if as_tuple and self.ndim == 0 else self._array
-        positions = self.device.xp.argwhere(values).astype(backend.int64)
-        if not as_tuple:
-            return self._make(positions)
-        return tuple(self._make(positions[:, axis].copy()) for axis in range(values.ndim))
-
-    def argwhere(self):
-        """The positions of the nonzero elements, as ``nonzero()``."""
-        return self.nonzero()
-
-    def index_add(self, dim, index, source, *, alpha=1):
-        """self with alpha·source's slices added to the slices at ``index`` along ``dim``; a position that index
-        names twice gets both (torch.index_add). Gradient: all of it to self, the picked slices (times alpha) to
-        source."""
-        if self.ndim == 0:  # (a 0-d tensor has one dim of size 1 here, as in torch)
-            return self.reshape(1).index_add(dim, index, _flat(source), alpha=alpha).reshape(())
-        key = self._index_key(dim, index, source, "index_add", (backend.int32, backend.int64), RuntimeError)
-        return self + self._apply(ops.IndexAdd, source if alpha == 1 else source * alpha, shape=self.shape, key=key)
-
-    def index_copy(self, dim, index, source):
-        """A copy of self with the slices at ``index`` along ``dim`` replaced by source's (torch.index_copy; which
-        write wins where index names a position twice is left undefined, as in torch)."""
-        if self.ndim == 0:
-            return self.reshape(1).index_copy(dim, index, _flat(source)).reshape(())
-        key = self._index_key(dim, index, source, "index_copy", (backend.int64,), IndexError)
-        out = self.clone()
-        out[key] = source
-        return out
-
-    def _index_key(self, dim, index, source, op: str, dtypes: tuple, error: type) -> tuple:
-        """The key of index_add's and index_copy's writes, the slices at ``index`` along ``dim``, with index and
-        source checked as torch checks them (``error``: torch's type for a source or index that does not fit)."""
-        d = check_dim(dim, self.ndim, op)
-        if not isinstance(index, TensorBase) or index.dtype not in dtypes:
-            raise RuntimeError(f"{op}_(): Expected dtype {'/'.join(map(str, dtypes))} for index but got: "
-                               f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
-        if index.ndim > 1:
-            raise IndexError(f"{op}_(): Index is supposed to be a vector, but got dim: {index.ndim}")
-        if not isinstance(source, TensorBase):
-            raise TypeError(f"{op}(): argument 'source' must be Tensor, not {type_name(source)}")
-        if source.dtype != self.dtype:
-            raise RuntimeError(f"{op}_(): self ({self.dtype}) and source ({source.dtype}) must have the same "
-                               "scalar type")
-        expected = self.shape[:d] + (index.numel(),) + self.shape[d + 1:]
-        if source.shape != expected:
-            raise error(f"{op}_(): expected source of shape {list(expected)} (self's, with the number of indices "
-                        f"along dim {d}), got {list(source.shape)}")
-        outside = _first_outside(index, 0, self.shape[d])
-        if outside is not None:
-            raise error(f"{op}_(): index {outside} is out of bounds for dimension {d} with size {self.shape[d]}")
-        return (slice(None),) * d + (index._array.reshape(-1),)
-
-    def index_add_(self, dim, index, source, *, alpha=1):
-        return self._inplace("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha), source)
-
-    def index_copy_(self, dim, index, source):
-        return self._inplace("index_copy_", lambda t: t.index_copy(dim, index, source), source)
-
-    def masked_scatter(self, mask, source):
-        """A copy of self (broadcast with ``mask``) whose elements where mask is True are source's first elements,
-        taken in order (row by row), as torch.masked_scatter. Gradient: those elements to source, the others to
-        self."""
-        if not isinstance(mask, TensorBase) or mask.dtype != backend.bool_:
-            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
-                               f"{mask.dtype if isinstance(mask, TensorBase) else type_name(mask)}")
-        if not isinstance(source, TensorBase):
-            raise TypeError(f"masked_scatter(): argument 'source' must be Tensor, not {type_name(source)}")
-        if source.dtype != self.dtype:
-            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {self.dtype} "
-                               f"and {source.dtype}")
-        try:
-            shape = broadcast_shapes(self.shape, mask.shape, op="masked_scatter")
-        except ValueError as error:  # (torch's type for shapes that do not broadcast)
-            raise RuntimeError(str(error)) from None
-        mask = mask.expand(shape)
-        count = int(mask.count_nonzero().item())
-        if source.numel() < count:
-            raise RuntimeError(f"masked_scatter: Number of elements of source ({source.numel()}) < number of ones in "
-                               f"mask ({count})")
-        out = self.expand(shape).clone()
-        out[mask] = source.reshape(-1)[:count]
-        return out
-
-    def masked_scatter_(self, mask, source):
-        return self._inplace("masked_scatter_", lambda t: t.masked_scatter(mask, source), source)
 
     def split(self, split_size_or_sections, dim=0):
         """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
@@ -593,15 +500,10 @@ def _unit(axis: int, ndim: int, steps: int = 1) -> tuple:
     return tuple(steps if other == axis else 0 for other in range(ndim))
 
 
-def _first_outside(index, low: int, high: int):
+def first_outside(index, low: int, high: int):
     """The first value of the integer tensor ``index`` outside [low, high), or None when all are inside."""
     outside = (index < low) | (index >= high)
     return index[outside][0].item() if bool(outside.any()) else None
-
-
-def _flat(source):
-    """index_add's and index_copy's source for a 0-d self, which they treat as a tensor of one element."""
-    return source.reshape(-1) if isinstance(source, TensorBase) else source
 
 
 def _int_sequence(value, op: str, name: str) -> tuple:
