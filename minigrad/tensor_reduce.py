@@ -100,8 +100,9 @@ class Reduce(TensorBase):
 
     def median(self, dim=None, keepdim=False):
         """The median; for an even count the lower of the two middle values, as torch (a NaN makes it NaN). With
-        ``dim``, a named tuple (values, indices) along it, the gradient going to the element picked; without,
-        one value, whose gradient tied elements share equally (as max's)."""
+        ``dim``, a named tuple (values, indices) along it, the gradient going to the element picked (among equal
+        values, the first in sorted order; torch does not promise which); without, one value, whose gradient tied
+        elements share equally (as max's, and torch's)."""
         if dim is None:
             flat = self.reshape(-1)
             if flat.numel() == 0:  # torch's median of nothing is NaN (here connected to self, as torch's)

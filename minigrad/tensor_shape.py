@@ -491,7 +491,7 @@ def _diagonal_walk(shape: tuple, offset, dim1, dim2, op: str) -> tuple:
     start[d2 if offset >= 0 else d1] = abs(offset)
     kept = [axis for axis in range(ndim) if axis not in (d1, d2)]
     moves = [_unit(axis, ndim) for axis in kept]
-    moves.append(tuple(int(axis in (d1, d2)) for axis in range(ndim)))
+    moves.append(tuple(int(axis in (d1, d2)) for axis in range(ndim)))  # one step along both at once
     return tuple(shape[axis] for axis in kept) + (length,), start, moves
 
 
