@@ -27,6 +27,7 @@ from .functions import (abs, add, all, allclose, amax, any, argmax, argmin, args
                         reshape, roll, scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt,
                         squeeze, stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril, triu, unbind,
                         unsqueeze, var, where)
+from .functions import (addmm, addmv, amin, argwhere, baddbmm, broadcast_to, column_stack, concat, concatenate, count_nonzero, cumprod, diag, diag_embed, diff, dot, ger, hstack, index_add, index_copy, inner, is_floating_point, is_tensor, kron, masked_scatter, median, mm, mv, nanmean, nonzero, outer, std_mean, take, tensordot, tile, unique, var_mean, vstack)  # surf-shape
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor

@@ -519,3 +519,77 @@ def roll(input, shifts, dims=None):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """``minigrad.norm(x, ...)`` is ``x.norm(...)``."""
     return check_tensor(input, "norm").norm(p, dim, keepdim, dtype)
+
+
+
+# --- shapes and linear algebra (surf-shape) ------------------------------------------------------------------
+def _method_form(name: str):
+    """torch's function form of a Tensor method: ``minigrad.<name>(x, ...)`` is ``x.<name>(...)`` (the method's
+    argument names serve as keywords, torch's own)."""
+    def function(input, *args, **kwargs):
+        return getattr(check_tensor(input, name), name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``minigrad.{name}(x, ...)`` is ``x.{name}(...)``."
+    return function
+
+
+(addmm, addmv, amin, argwhere, baddbmm, broadcast_to, count_nonzero, cumprod, diag, diag_embed, diff, dot,
+ index_add, index_copy, inner, is_floating_point, kron, masked_scatter, median, mm, mv, nanmean, nonzero, outer,
+ take, tile, unique) = map(_method_form, (
+    "addmm", "addmv", "amin", "argwhere", "baddbmm", "broadcast_to", "count_nonzero", "cumprod", "diag",
+    "diag_embed", "diff", "dot", "index_add", "index_copy", "inner", "is_floating_point", "kron", "masked_scatter",
+    "median", "mm", "mv", "nanmean", "nonzero", "outer", "take", "tile", "unique"))
+ger = outer
+concat = concatenate = cat  # (torch's aliases)
+
+
+def tensordot(a, b, dims=2):
+    """Σ over paired dims of a and b, as torch.tensordot: ``dims`` an int n (the last n dims of a with the first n
+    of b), a pair of lists of dims (a's, b's), or a tensor holding either."""
+    return check_tensor(a, "tensordot", "a")._tensordot(check_tensor(b, "tensordot", "b"), dims)
+
+
+def hstack(tensors):
+    """Join along the columns: 1-d tensors (and 0-d, as 1-d) end to end, others along dim 1."""
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in _non_empty(tensors, "hstack")]
+    return cat(tensors, 0 if builtins.all(t.ndim == 1 for t in tensors) else 1)
+
+
+def vstack(tensors):
+    """Join along the rows, dim 0: a 1-d (or 0-d) tensor is one row."""
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in _non_empty(tensors, "vstack")], 0)
+
+
+def column_stack(tensors):
+    """Join as columns, along dim 1: a 1-d (or 0-d) tensor is one column."""
+    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in _non_empty(tensors, "column_stack")], 1)
+
+
+def _non_empty(tensors, op: str) -> list:
+    tensors = _tensor_list(tensors, op)
+    if not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    return tensors
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over ``dim``, as torch.var_mean (``var_mean(x, False)`` passes unbiased, as torch's overload)."""
+    return _spread_mean(input, dim, unbiased, keepdim, correction, "var")
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over ``dim``, as torch.std_mean."""
+    return _spread_mean(input, dim, unbiased, keepdim, correction, "std")
+
+
+def _spread_mean(input, dim, unbiased, keepdim, correction, spread: str) -> tuple:
+    check_tensor(input, f"{spread}_mean")
+    if isinstance(dim, bool):  # torch's overload (input, unbiased)
+        dim, unbiased = None, dim
+    return getattr(input, spread)(dim, unbiased, keepdim, correction=correction), input.mean(dim, keepdim)
+
+
+def is_tensor(obj):
+    """Whether ``obj`` is a minigrad Tensor."""
+    return isinstance(obj, Tensor)

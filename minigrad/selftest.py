@@ -60,6 +60,7 @@ def cases():
         ("amax (dims)", lambda a: a.amax((0, 2)), [(2, 3, 2)], False),
         ("cumsum", lambda a: a.cumsum(1), [(2, 3)], False),
         ("prod (in pairs)", lambda a: a.prod(1), [(2, 5)], False),
+        ("cumprod (a scan of muls)", lambda a: a.cumprod(1), [(2, 5)], False),
         ("softmax", lambda a: a.softmax(1), [(2, 3)], False),
         ("log_softmax", lambda a: a.log_softmax(1), [(2, 3)], False),
         ("reshape", lambda a: a.reshape(3, 2), [(2, 3)], False),

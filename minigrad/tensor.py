@@ -293,6 +293,27 @@ class Tensor(Math, Reduce, Shape, InPlace):
     def numel(self) -> int:
         return _builtin_int(self._array.size)
 
+    ndimension, nelement = dim, numel  # (torch's older names)
+
+    @property
+    def mT(self):
+        """The transpose of the last two dims: each matrix of a batch transposed (a view)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                               f"{self.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    def element_size(self) -> int:
+        """The bytes one element takes (4 for float32)."""
+        return _builtin_int(self._array.itemsize)
+
+    def is_floating_point(self) -> bool:
+        return backend.is_floating(self.dtype)
+
+    def type_as(self, other) -> "Tensor":
+        """Self in ``other``'s dtype and on its device (torch's ``self.type(other.type())``)."""
+        return self.to(device=other.device, dtype=other.dtype)
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

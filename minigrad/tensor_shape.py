@@ -10,6 +10,7 @@ import math
 import numbers
 
 from . import backend, ops
+from .ops.index import walked
 from .checks import broadcast_shapes, check_dim, check_dims, is_int, is_number, reshaped, type_name
 from .checks import sizes as checked_sizes
 from .tensor_base import TensorBase
@@ -59,6 +60,14 @@ class Shape(TensorBase):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
         return self.T if self.ndim == 2 else self
+
+    def t_(self):
+        """t in place: this tensor itself becomes its transpose (the same memory, read the other way)."""
+        return self._reshape_in_place(self.t(), "t_")
+
+    def transpose_(self, dim0, dim1):
+        """transpose in place: this tensor itself gets dims dim0 and dim1 swapped (the same memory)."""
+        return self._reshape_in_place(self.transpose(dim0, dim1), "transpose_")
 
     def swapaxes(self, axis0, axis1):
         return self.transpose(axis0, axis1)
@@ -119,15 +128,23 @@ class Shape(TensorBase):
             sizes = tuple(sizes[0])
         new_axes = len(sizes) - self.ndim
         if new_axes < 0:
-            raise ValueError(f"expand: expected at least {self.ndim} sizes for shape {self.shape}, got {sizes}")
+            raise RuntimeError(f"expand: expected at least {self.ndim} sizes for shape {self.shape}, got {sizes}")
         sizes = checked_sizes(tuple(self.shape[i - new_axes] if n == -1 and i >= new_axes else n
                                     for i, n in enumerate(sizes)), "expand")
-        if broadcast_shapes(self.shape, sizes, op="expand") != sizes:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to {sizes}")
+        try:
+            fits = broadcast_shapes(self.shape, sizes, op="expand") == sizes
+        except ValueError:  # (torch's type for a size that does not fit is RuntimeError)
+            fits = False
+        if not fits:
+            raise RuntimeError(f"expand: cannot expand shape {self.shape} to {sizes}")
         return self._as_views(self._apply(ops.BroadcastTo, self, shape=sizes))
 
     def expand_as(self, other):
         return self.expand(other.shape)
+
+    def broadcast_to(self, size):
+        """expand under NumPy's name (torch.broadcast_to): a view of the given shape, -1 keeping a size."""
+        return self.expand(size)
 
     def repeat(self, *sizes):
         """Tile: ``repeats`` copies along each dimension (new leading dimensions when more sizes than dims), as
@@ -145,6 +162,13 @@ class Shape(TensorBase):
         tiled = tiled.reshape(tuple(repeat * size for repeat, size in zip(sizes, shape)))
         # torch's repeat returns memory of its own; the reshape copied only where the expanded layout forced it
         return tiled.clone() if self.device.xp.may_share_memory(tiled._array, self._array) else tiled
+
+    def tile(self, *dims):
+        """Copies along each dim, as torch.tile: repeat, except that fewer dims than self has are padded with
+        leading 1s (the last dims are tiled)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return self.repeat((1,) * (self.ndim - len(dims)) + tuple(dims))
 
     def repeat_interleave(self, repeats, dim=None):
         """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] → [a, a, b, b]."""
@@ -183,19 +207,28 @@ class Shape(TensorBase):
     def diagonal(self, offset=0, dim1=0, dim2=1):
         """The elements [i, i + offset] of dims (dim1, dim2) (below the main diagonal for a negative offset), as a
         last dimension in place of those two: a view, as torch's (writing into it writes into self)."""
-        if not is_int(offset):
-            raise TypeError(f"diagonal(): argument 'offset' (position 1) must be int, not {type_name(offset)}")
-        d1, d2 = check_dim(dim1, self.ndim, "diagonal"), check_dim(dim2, self.ndim, "diagonal")
-        if d1 == d2:
-            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-        rows, columns = self.shape[d1], self.shape[d2]
-        length = max(0, min(rows, columns - offset) if offset >= 0 else min(rows + offset, columns))
-        start = [0] * self.ndim
-        start[d2 if offset >= 0 else d1] = abs(offset)
-        kept = [axis for axis in range(self.ndim) if axis not in (d1, d2)]
-        moves = [_unit(axis, self.ndim) for axis in kept]
-        moves.append(tuple(int(axis in (d1, d2)) for axis in range(self.ndim)))  # one step along both at once
-        return self._strided(tuple(self.shape[axis] for axis in kept) + (length,), start, moves)
+        return self._strided(*_diagonal_walk(self.shape, offset, dim1, dim2, "diagonal"))
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        """The last dim of self laid along the diagonal ``offset`` of dims (dim1, dim2) of a tensor of zeros with
+        one dim more (torch.diag_embed): the tensor whose diagonal(offset, dim1, dim2) is self. Its gradient is
+        that diagonal of the output's gradient."""
+        ndim = self.ndim + 1
+        d1, d2 = _diagonal_dims(ndim, offset, dim1, dim2, "diag_embed")
+        size = self.shape[-1] + abs(offset)
+        rest = iter(self.shape[:-1])
+        shape = tuple(size if axis in (d1, d2) else next(rest) for axis in range(ndim))
+        walk = _diagonal_walk(shape, offset, d1, d2, "diag_embed")
+        return self._apply(ops.IndexAdd, self, shape=shape, key=walked(self.device.xp, *walk))
+
+    def diag(self, diagonal=0):
+        """A vector made the diagonal ``diagonal`` of a square matrix of zeros, or a matrix's diagonal as a vector
+        (a copy, as torch.diag)."""
+        if self.ndim == 1:
+            return self.diag_embed(diagonal)
+        if self.ndim == 2:
+            return self.diagonal(diagonal).clone()
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
 
     def unfold(self, dimension, size, step):
         """Every window of ``size`` consecutive elements along ``dimension``, one each ``step``: that dimension
@@ -392,13 +425,24 @@ class Shape(TensorBase):
                                f"{list(self.shape)} apart from dimension {d} and to be no larger size than src "
                                f"{list(src.shape) if isinstance(src, TensorBase) else []}")
         size = self.shape[d]
-        outside = (index < 0) | (index >= size)
-        if bool(outside.any()):
-            raise RuntimeError(f"{op}: index {index[outside][0].item()} is out of bounds for dimension {d} with "
-                               f"size {size}")
+        outside = first_outside(index, 0, size)
+        if outside is not None:
+            raise RuntimeError(f"{op}: index {outside} is out of bounds for dimension {d} with size {size}")
         if isinstance(src, TensorBase) and src.shape != index.shape:
             src = src[tuple(slice(0, n) for n in index.shape)]
         return ops.along_axis(self.device.xp, index._array, d), src
+
+    def take(self, index):
+        """The elements of self read as flat at ``index`` (an int64 tensor of any shape, negative counting from the
+        end): out has index's shape, as torch.take."""
+        if not isinstance(index, TensorBase) or index.dtype != backend.int64:
+            raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                               f"{index.dtype if isinstance(index, TensorBase) else type_name(index)}")
+        size = self.numel()
+        outside = first_outside(index, -size, size)
+        if outside is not None:
+            raise IndexError(f"out of range: tried to access index {outside} on a tensor of {size} elements.")
+        return self.reshape(-1)[index]
 
     def split(self, split_size_or_sections, dim=0):
         """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
@@ -431,9 +475,40 @@ class Shape(TensorBase):
         return self._split_every(max(1, -(-self._array.shape[d] // chunks)), d)
 
 
+def _diagonal_dims(ndim: int, offset, dim1, dim2, op: str) -> tuple:
+    """The two dims of a diagonal (dim1, dim2) of an ndim-dimensional tensor, checked as torch checks them."""
+    if not is_int(offset):
+        raise TypeError(f"{op}(): argument 'offset' (position 1) must be int, not {type_name(offset)}")
+    d1, d2 = check_dim(dim1, ndim, op), check_dim(dim2, ndim, op)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def _diagonal_walk(shape: tuple, offset, dim1, dim2, op: str) -> tuple:
+    """(shape, start, moves) of the StridedView that is the diagonal ``offset`` of dims (dim1, dim2) of a tensor of
+    ``shape``: its other dims in order, then the diagonal, one step along both dims at once."""
+    ndim = len(shape)
+    d1, d2 = _diagonal_dims(ndim, offset, dim1, dim2, op)
+    rows, columns = shape[d1], shape[d2]
+    length = max(0, min(rows, columns - offset) if offset >= 0 else min(rows + offset, columns))
+    start = [0] * ndim
+    start[d2 if offset >= 0 else d1] = abs(offset)
+    kept = [axis for axis in range(ndim) if axis not in (d1, d2)]
+    moves = [_unit(axis, ndim) for axis in kept]
+    moves.append(tuple(int(axis in (d1, d2)) for axis in range(ndim)))  # one step along both at once
+    return tuple(shape[axis] for axis in kept) + (length,), start, moves
+
+
 def _unit(axis: int, ndim: int, steps: int = 1) -> tuple:
     """A move of ``steps`` along one axis of an ndim-dimensional tensor, for a StridedView."""
     return tuple(steps if other == axis else 0 for other in range(ndim))
+
+
+def first_outside(index, low: int, high: int):
+    """The first value of the integer tensor ``index`` outside [low, high), or None when all are inside."""
+    outside = (index < low) | (index >= high)
+    return index[outside][0].item() if bool(outside.any()) else None
 
 
 def _int_sequence(value, op: str, name: str) -> tuple:

@@ -42,13 +42,13 @@ class StridedView(GetItem):
 
     @staticmethod
     def forward(ctx, a, shape, start, moves):
-        ctx.shape, ctx.dtype, ctx.key = a.shape, a.dtype, _walked(ctx.xp, shape, start, moves)
+        ctx.shape, ctx.dtype, ctx.key = a.shape, a.dtype, walked(ctx.xp, shape, start, moves)
         first = a[tuple(slice(index, None) for index in start)]  # (empty when the output is)
         strides = tuple(sum(steps * stride for steps, stride in zip(move, a.strides)) for move in moves)
         return ctx.xp.lib.stride_tricks.as_strided(first, shape, strides)
 
 
-def _walked(xp, shape, start, moves) -> tuple:
+def walked(xp, shape, start, moves) -> tuple:
     """The index of a that each element of a StridedView is: one integer array of the output's shape per axis of
     a."""
     key = []
