@@ -19,15 +19,17 @@ from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTen
                        bernoulli, empty, eye, from_numpy, full, full_like, linspace, multinomial, normal, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions import (abs, add, all, allclose, amax, any, argmax, argmin, argsort, bmm, broadcast_tensors, cat,
-                        chunk, clamp, clone, cos, cosh, cumsum, diagonal, div, einsum, eq, equal, erf, exp, flatten,
-                        flip, gather, ge, gt, index_select, isfinite, isinf, isnan, le, log, log1p, log_softmax,
-                        logsumexp, lt, masked_fill, masked_select, matmul, max, maximum, mean, meshgrid, min, minimum,
-                        moveaxis, movedim, mul, narrow, ne, norm, numel, permute, prod, relu, repeat_interleave,
-                        reshape, roll, scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt,
-                        squeeze, stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril, triu, unbind,
-                        unsqueeze, var, where)
-from .functions import (addmm, addmv, amin, argwhere, baddbmm, broadcast_to, column_stack, concat, concatenate, count_nonzero, cumprod, diag, diag_embed, diff, dot, ger, hstack, index_add, index_copy, inner, is_floating_point, is_tensor, kron, masked_scatter, median, mm, mv, nanmean, nonzero, outer, std_mean, take, tensordot, tile, unique, var_mean, vstack)  # surf-shape
+from .functions import (abs, add, addmm, addmv, all, allclose, amax, amin, any, argmax, argmin, argsort, argwhere,
+                        baddbmm, bmm, broadcast_tensors, broadcast_to, cat, chunk, clamp, clone, column_stack, concat,
+                        concatenate, cos, cosh, count_nonzero, cumprod, cumsum, diag, diag_embed, diagonal, diff, div,
+                        dot, einsum, eq, equal, erf, exp, flatten, flip, gather, ge, ger, gt, hstack, index_add,
+                        index_copy, index_select, inner, is_floating_point, is_tensor, isfinite, isinf, isnan, kron,
+                        le, log, log1p, log_softmax, logsumexp, lt, masked_fill, masked_scatter, masked_select, matmul,
+                        max, maximum, mean, median, meshgrid, min, minimum, mm, moveaxis, movedim, mul, mv, nanmean,
+                        narrow, ne, nonzero, norm, numel, outer, permute, prod, relu, repeat_interleave, reshape, roll,
+                        scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt, squeeze, stack,
+                        std, std_mean, sub, sum, swapaxes, t, take, tanh, tensordot, tile, topk, transpose, tril, triu,
+                        unbind, unique, unsqueeze, var, var_mean, vstack, where)
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor
