@@ -79,6 +79,18 @@ def test_activations_keep_float32(name, kwargs):
     assert out.dtype == minigrad.float32
 
 
+@pytest.mark.parametrize("name, kwargs", ACTIVATIONS + [("glu", {}), ("softmin", {"dim": 0})],
+                         ids=IDS + ["glu", "softmin"])
+def test_activations_of_integers_are_computed_or_refused_like_torch(name, kwargs):
+    x = np.arange(-4, 4)  # torch clips integers (hardtanh, relu6), turns some to floats, refuses the rest
+    try:
+        getattr(torch.nn.functional, name)(torch.from_numpy(x), **kwargs)
+    except Exception:
+        raises_like_torch(lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs), x)
+    else:
+        compare(lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs), x)
+
+
 @pytest.mark.parametrize("name", INPLACE)
 def test_inplace_activations_write_the_input_and_match_torch(name):
     x = normal((3, 4), 5, 4.0)
@@ -197,8 +209,10 @@ def test_pairwise_distance_matches_torch(p, keepdim):
     assert minigrad.gradcheck(lambda a, b: F.pairwise_distance(a, b, p), (leaf(x1), leaf(normal((5, 4), 20))))
 
 
-def test_pairwise_distance_of_scalars_and_default_repr_match_torch():
+def test_pairwise_distance_of_scalars_and_integers_and_default_repr_match_torch():
     compare(lambda lib, a, b: lib.nn.functional.pairwise_distance(a, b), np.array(1.5), np.array(-2.0))
+    compare(lambda lib, a, b: lib.nn.functional.pairwise_distance(a, b), np.arange(6).reshape(2, 3),
+            np.ones((2, 3), dtype=np.int64), rtol=1e-6)
     assert repr(nn.PairwiseDistance()) == repr(torch.nn.PairwiseDistance())
 
 
@@ -206,6 +220,7 @@ def test_pairwise_distance_of_scalars_and_default_repr_match_torch():
     lambda lib, a, b: lib.nn.functional.cosine_similarity(a, b[:, :3]),
     lambda lib, a, b: lib.nn.functional.cosine_similarity(a, b, dim=2),
     lambda lib, a, b: lib.nn.functional.pairwise_distance(a, b[:, :3]),
+    lambda lib, a, b: lib.nn.functional.cosine_similarity(a.long(), b.long()),
 ])
 def test_distance_misuse_raises_like_torch(call):
     raises_like_torch(call, normal((2, 4), 21), normal((2, 4), 22))

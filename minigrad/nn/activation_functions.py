@@ -16,9 +16,12 @@ SELU_ALPHA = 1.6732632423543772848170429916717  # the constants that make SELU s
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _activation(input: Tensor, op: str, function, inplace: bool = False) -> Tensor:
-    """``function(input)``, after torch's checks; with ``inplace``, written into input (recorded in the graph)."""
-    check_floating(check_tensor(input, op), op)
+def _activation(input: Tensor, op: str, function, inplace: bool = False, integers: bool = False) -> Tensor:
+    """``function(input)``, after torch's checks (``integers``: torch takes integer tensors too); with
+    ``inplace``, written into input (recorded in the graph)."""
+    check_tensor(input, op)
+    if not integers:
+        check_floating(input, op)
     return input._inplace(f"{op}_", function) if inplace else function(input)
 
 
@@ -67,7 +70,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if min_val > max_val:
         raise ValueError(f"hardtanh: expected min_val <= max_val, got min_val={min_val}, max_val={max_val}")
     return _activation(input, "hardtanh",
-                       lambda x: where(x <= min_val, min_val, where(x >= max_val, max_val, x)).to(x.dtype), inplace)
+                       lambda x: where(x <= min_val, min_val, where(x >= max_val, max_val, x)).to(x.dtype), inplace,
+                       integers=True)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -147,13 +151,14 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """The gated linear unit: a·σ(b), with a and b the two halves of ``input`` along ``dim``."""
-    check_floating(check_tensor(input, "glu"), "glu")
+    check_tensor(input, "glu")
     if input.ndim == 0:
         raise RuntimeError("glu: expected a tensor with at least one dimension (glu does not support scalars "
                            "because halving size must be even)")
     d = check_dim(dim, input.ndim, "glu")
     if input.shape[d] % 2:
         raise RuntimeError(f"glu: Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    check_floating(input, "glu")
     a, b = input.chunk(2, d)
     return a * b.sigmoid()
 

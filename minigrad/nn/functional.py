@@ -276,8 +276,11 @@ def _norm_clamped_in_value(x: Tensor, dim: int, eps: float) -> Tensor:
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) along ``dim``, after broadcasting x1 and x2; each is divided by its
     norm before the product, which keeps the result within [-1, 1]."""
-    check_floating(check_tensor(x1, "cosine_similarity", "x1"), "cosine_similarity", "x1")
-    check_floating(check_tensor(x2, "cosine_similarity", "x2"), "cosine_similarity", "x2")
+    check_tensor(x1, "cosine_similarity", "x1")
+    check_tensor(x2, "cosine_similarity", "x2")
+    if x1.dtype.kind != "f" and x2.dtype.kind != "f":
+        raise RuntimeError(f"cosine_similarity: expected common dtype to be floating point, got {x1.dtype} and "
+                           f"{x2.dtype}")
     x1, x2 = broadcast_tensors(x1, x2)
     d = check_dim(dim, x1.ndim, "cosine_similarity")
     return ((x1 / _norm_clamped_in_value(x1, d, eps)) * (x2 / _norm_clamped_in_value(x2, d, eps))).sum(d)
@@ -286,8 +289,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """‖x1 - x2 + eps‖_p along the last dimension (of the broadcast shape): eps keeps the norm's gradient finite
     when x1 = x2."""
-    check_floating(check_tensor(x1, "pairwise_distance", "x1"), "pairwise_distance", "x1")
-    check_floating(check_tensor(x2, "pairwise_distance", "x2"), "pairwise_distance", "x2")
+    check_tensor(x1, "pairwise_distance", "x1")
+    check_tensor(x2, "pairwise_distance", "x2")
     difference = broadcast_tensors(x1, x2)
     return vector_norm(difference[0] - difference[1] + eps, p, -1, keepdim)
 
