@@ -9,14 +9,19 @@ nn``) registers them here too, so that a program that says ``torch.nn.LSTM`` or 
 
 from ..checks import lives_in_models_nn
 from . import functional, init, utils
-from .activation import GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+                         Softshrink, Softsign, Tanh, Tanhshrink)
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
-from .flatten import Flatten
+from .flatten import Flatten, Unflatten
 from .linear import Identity, LazyLinear, Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
+                   SmoothL1Loss)
 from .module import Module
-from .normalization import LayerNorm
+from .normalization import GroupNorm, LayerNorm
 from .parameter import Parameter, UninitializedParameter
 from .sparse import Embedding
 
@@ -25,7 +30,11 @@ __all__ = ["Module", "Parameter", "UninitializedParameter",
            "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
            "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "LogSigmoid", "GELU", "Softmax", "LogSoftmax",
            "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss", "BCELoss",
-           "BCEWithLogitsLoss", "functional", "init", "utils"]
+           "BCEWithLogitsLoss", "functional", "init", "utils",
+           "ReLU6", "ELU", "SELU", "CELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "Hardsigmoid",
+           "Hardswish", "Softmin", "GLU", "PReLU", "Tanhshrink", "Softshrink", "Hardshrink", "Unflatten",
+           "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+           "GroupNorm"]
 
 PROVIDED_BY_MODELS = ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
                       "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",

@@ -6,16 +6,21 @@ The losses are in ``loss_functions.py`` and appear here under torch's names (``F
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
 from .. import backend, ops, random
-from ..creation import arange, full
-from ..functions import cat, where
+from ..creation import arange, full, ones
+from ..engine import no_grad
+from ..functions import broadcast_tensors, cat, where
+from ..linalg import vector_norm
 from ..tensor import Tensor, apply
-from ..checks import check_floating, check_tensor
+from ..checks import check_dim, check_floating, check_tensor
+from .activation_functions import (celu, elu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, mish, prelu, relu6,
+                                   selu, silu, softplus, softshrink, softsign, tanhshrink)
 from .loss_functions import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss,
-                             l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+                             kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 
 
 # --- activations -------------------------------------------------------------------------------------------
@@ -78,6 +83,12 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     return input.log_softmax(dim) if input.ndim else input.reshape(1).log_softmax(dim).reshape(())
 
 
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-x) along ``dim``: weights that favour the smallest values."""
+    input, dim = _softmax_input(input, dim, dtype, "softmin", _stacklevel)
+    return softmax(-input, dim)
+
+
 def logsigmoid(input: Tensor) -> Tensor:
     """log σ(x) = -log(1 + e^-x), exact in both tails: logsigmoid(-20) is -20 (log(sigmoid(x)) would round the
     sigmoid to 0 below about -88 in float32 and give -inf with a NaN gradient)."""
@@ -133,6 +144,29 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     return where((input == padding_idx).unsqueeze(-1), rows.detach(), rows)
 
 
+def _standardized(input: Tensor, dims: tuple, eps: float):
+    """(x - mean)/√(variance + eps) over ``dims``, with the biased variance (as torch normalises); and the mean
+    and variance."""
+    mean = input.mean(dims, keepdim=True)
+    centred = input - mean
+    variance = (centred * centred).mean(dims, keepdim=True)
+    return centred / (variance + eps).sqrt(), mean, variance
+
+
+def _per_channel(t: Tensor, ndim: int) -> Tensor:
+    """A vector of one value per channel, shaped (C, 1, ...) to broadcast along dim 1 of an ``ndim``-d input."""
+    return t.reshape((t.shape[0],) + (1,) * (ndim - 2))
+
+
+def _scaled_and_shifted(out: Tensor, weight: Tensor | None, bias: Tensor | None, ndim: int) -> Tensor:
+    """out·weight + bias, with one weight and one bias per channel."""
+    if weight is not None:
+        out = out * _per_channel(weight, ndim)
+    if bias is not None:
+        out = out + _per_channel(bias, ndim)
+    return out
+
+
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dimensions to zero mean and unit variance."""
@@ -141,15 +175,79 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         else tuple(normalized_shape)
     if input.shape[input.ndim - len(normalized_shape):] != normalized_shape:
         raise ValueError(f"layer_norm: expected input ending in shape {normalized_shape}, got {input.shape}")
-    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    centred = input - input.mean(dims, keepdim=True)
-    variance = (centred * centred).mean(dims, keepdim=True)  # the biased variance, as torch uses
-    out = centred / (variance + eps).sqrt()
+    out, _, _ = _standardized(input, tuple(range(input.ndim - len(normalized_shape), input.ndim)), eps)
     if weight is not None:
         out = out * weight
     if bias is not None:
         out = out + bias
     return out
+
+
+def _verify_batch_size(size: tuple, op: str) -> None:
+    """Statistics over one value are no statistics: torch refuses to normalise a single value per channel."""
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError(f"{op}: Expected more than 1 value per channel when training, got input size {size}")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1 of (N, C, ...)) to zero mean and unit variance, then scale and shift it.
+
+    In training the statistics are the batch's (over every dim but 1, with the biased variance), and the running
+    statistics given are moved towards them in place: r ← (1 - momentum)·r + momentum·s, where s is the batch
+    mean, or the batch's *unbiased* variance, as torch keeps it. In evaluation the running statistics are used.
+    """
+    check_floating(check_tensor(input, "batch_norm"), "batch_norm")
+    if training:
+        _verify_batch_size(input.shape, "batch_norm")
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm: eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm: eps must be non-negative, but got {eps}")
+    if input.ndim < 2:
+        raise RuntimeError(f"batch_norm: expected an input of shape (N, C, ...), got shape {input.shape}")
+    channels = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and check_tensor(t, "batch_norm", name).numel() != channels:
+            raise RuntimeError(f"batch_norm: {name} should contain {channels} elements not {t.numel()}")
+    if not training:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode")
+        out = (input - _per_channel(running_mean, input.ndim)) / (_per_channel(running_var, input.ndim) + eps).sqrt()
+        return _scaled_and_shifted(out, weight, bias, input.ndim)
+    dims = (0,) + tuple(range(2, input.ndim))
+    out, mean, variance = _standardized(input, dims, eps)
+    count = input.numel() // channels
+    with no_grad():
+        if running_mean is not None:
+            running_mean.copy_(mean.reshape(channels) * momentum + running_mean * (1 - momentum))
+        if running_var is not None:
+            unbiased = variance.reshape(channels) * (count / (count - 1))
+            running_var.copy_(unbiased * momentum + running_var * (1 - momentum))
+    return _scaled_and_shifted(out, weight, bias, input.ndim)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Split the channels (dim 1 of (N, C, ...)) into ``num_groups`` groups and normalise each group of each
+    sample to zero mean and unit variance, then scale and shift each channel."""
+    check_floating(check_tensor(input, "group_norm"), "group_norm")
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    batch, channels = input.shape[:2]
+    if channels % num_groups:
+        raise RuntimeError(f"group_norm: Expected number of channels in input to be divisible by num_groups, but "
+                           f"got input of shape {list(input.shape)} and num_groups={num_groups}")
+    _verify_batch_size((batch * channels // num_groups, num_groups) + input.shape[2:], "group_norm")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (check_tensor(t, "group_norm", name).ndim != 1 or t.numel() != channels):
+            raise RuntimeError(f"group_norm: Expected {name} to be a vector of size equal to the number of channels "
+                               f"in input, but got {name} of shape {list(t.shape)} and input of shape "
+                               f"{list(input.shape)}")
+    out, _, _ = _standardized(input.reshape(batch, num_groups, -1), (2,), eps)
+    return _scaled_and_shifted(out.reshape(input.shape), weight, bias, input.ndim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
@@ -165,6 +263,87 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
         positive = total > 0
         norm = where(positive, where(positive, total, 1.0) ** (1 / p), 0.0)
     return input / norm.clamp(min=eps)
+
+
+# --- distances and attention --------------------------------------------------------------------------------
+def _norm_clamped_in_value(x: Tensor, dim: int, eps: float) -> Tensor:
+    """‖x‖ along ``dim`` with its value clamped to at least eps, as torch's cosine_similarity clamps it: out of
+    autograd's sight, so the gradient is that of the unclamped norm (0 for a zero vector)."""
+    norm = vector_norm(x, 2, dim, keepdim=True)
+    return (norm - norm.detach()) + norm.detach().clamp(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) along ``dim``, after broadcasting x1 and x2; each is divided by its
+    norm before the product, which keeps the result within [-1, 1]."""
+    check_tensor(x1, "cosine_similarity", "x1")
+    check_tensor(x2, "cosine_similarity", "x2")
+    if x1.dtype.kind != "f" and x2.dtype.kind != "f":
+        raise RuntimeError(f"cosine_similarity: expected common dtype to be floating point, got {x1.dtype} and "
+                           f"{x2.dtype}")
+    x1, x2 = broadcast_tensors(x1, x2)
+    d = check_dim(dim, x1.ndim, "cosine_similarity")
+    return ((x1 / _norm_clamped_in_value(x1, d, eps)) * (x2 / _norm_clamped_in_value(x2, d, eps))).sum(d)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """‖x1 - x2 + eps‖_p along the last dimension (of the broadcast shape): eps keeps the norm's gradient finite
+    when x1 = x2."""
+    check_tensor(x1, "pairwise_distance", "x1")
+    check_tensor(x2, "pairwise_distance", "x2")
+    difference = broadcast_tensors(x1, x2)
+    return vector_norm(difference[0] - difference[1] + eps, p, -1, keepdim)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(Q·Kᵀ·scale + mask)·V over shapes (..., L, E), (..., S, E), (..., S, Ev) → (..., L, Ev).
+
+    ``scale`` defaults to 1/√E. ``attn_mask`` is boolean (True: may attend) or a float added to the scores; it
+    broadcasts to (..., L, S). ``is_causal``: query i attends to keys 0..i only. A query that may attend to nothing
+    gets zero weights (and output), as torch's. ``dropout_p``: dropout on the weights, always applied (this
+    function has no training flag). ``enable_gqa``: K and V have fewer heads (dim -3) than Q, each shared by a
+    group of Q's heads.
+    """
+    op = "scaled_dot_product_attention"
+    tensors = [check_tensor(t, op, name) for t, name in ((query, "query"), (key, "key"), (value, "value"))]
+    if min(t.ndim for t in tensors) < 2:
+        raise RuntimeError(f"{op}: expected query, key and value to be at least 2-dimensional, got "
+                           f"{query.ndim}, {key.ndim} and {value.ndim} dimensions")
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(f"{op}: expected query, key and value to have the same dtype, got {query.dtype}, "
+                           f"{key.dtype} and {value.dtype}")
+    check_floating(query, op, "query")
+    if key.shape[-1] != query.shape[-1] or value.shape[-2] != key.shape[-2]:
+        raise RuntimeError(f"{op}: expected key of shape (..., S, {query.shape[-1]}) and value of shape "
+                           f"(..., S, Ev) for a query of shape {query.shape}, got {key.shape} and {value.shape}")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError(f"{op}: expected no attn_mask when is_causal=True (the causal mask is implied), got one")
+    if enable_gqa and query.ndim >= 3 and key.ndim >= 3:
+        if query.shape[-3] % key.shape[-3] or query.shape[-3] % value.shape[-3]:
+            raise RuntimeError(f"{op}: expected the number of query heads ({query.shape[-3]}) to be a multiple of "
+                               f"those of key ({key.shape[-3]}) and value ({value.shape[-3]}) with enable_gqa")
+        key = key.repeat_interleave(query.shape[-3] // key.shape[-3], -3)
+        value = value.repeat_interleave(query.shape[-3] // value.shape[-3], -3)
+    scores = query @ key.transpose(-2, -1) * (1 / math.sqrt(query.shape[-1]) if scale is None else scale)
+    if is_causal:
+        attn_mask = ones(scores.shape[-2:], dtype=backend.bool_, device=query.device).tril()
+    if attn_mask is not None:
+        check_tensor(attn_mask, op, "attn_mask")
+        if attn_mask.dtype == backend.bool_:
+            scores = scores.masked_fill(attn_mask.logical_not(), -math.inf)
+        elif attn_mask.dtype.kind == "f":
+            scores = scores + attn_mask.to(scores.dtype)
+        else:
+            raise RuntimeError(f"{op}: expected attn_mask of dtype bool or a floating dtype, got {attn_mask.dtype}")
+    # A row of -inf only (a query that may attend to nothing) would make softmax 0/0: it gets zero weights, and
+    # the softmax is taken of zeros there, so that no NaN reaches the gradient either.
+    blocked = (scores == -math.inf).all(-1, keepdim=True)
+    weights = where(blocked, 0.0, where(blocked, 0.0, scores).softmax(-1)).to(scores.dtype)
+    if dropout_p > 0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value
 
 
 # --- encoding and shaping ----------------------------------------------------------------------------------
@@ -226,4 +405,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
 
 __all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout",
            "embedding", "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"]
+           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "relu6", "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh", "hardsigmoid",
+           "hardswish", "softmin", "glu", "prelu", "tanhshrink", "softshrink", "hardshrink", "batch_norm", "group_norm",
+           "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention", "kl_div"]

@@ -7,6 +7,7 @@ gives the same weights on every device.
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import backend, random
 from ..engine import no_grad
@@ -119,3 +120,70 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     if rows < cols:
         q = q.T
     return _fill_from_host(tensor, gain * q.reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix (a 2-d tensor only): a linear layer that starts by passing its input through."""
+    check_tensor(tensor, "eye_", "tensor")
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: Only tensors with 2 dimensions are supported, got shape {tensor.shape}")
+    return _fill_from_host(tensor, backend.cpu.xp.eye(*tensor.shape))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The Dirac delta for convolution weights (out, in, *kernel) of 3 to 5 dimensions: output channel d of each
+    group copies input channel d at the kernel's centre (as many channels as both sides have), so the convolution
+    starts as the identity."""
+    check_tensor(tensor, "dirac_", "tensor")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: Only tensors with 3, 4, or 5 dimensions are supported, got shape {tensor.shape}")
+    if tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got size {tensor.shape[0]} and "
+                         f"groups={groups}")
+    xp = backend.cpu.xp
+    per_group = tensor.shape[0] // groups
+    channels = xp.arange(min(per_group, tensor.shape[1]))
+    rows = (xp.arange(groups)[:, None] * per_group + channels).reshape(-1)
+    values = xp.zeros(tensor.shape)
+    values[(rows, xp.tile(channels, groups)) + tuple(size // 2 for size in tensor.shape[2:])] = 1
+    return _fill_from_host(tensor, values)
+
+
+def _normal_cdf(x: float) -> float:
+    return (1 + math.erf(x / math.sqrt(2))) / 2
+
+
+def _erfinv(y):
+    """The inverse of erf on host arrays of values in [-1, 1] (±inf at ±1): Winitzki's closed-form guess, within
+    0.2%, then Newton's steps x ← x - (erf(x) - y)/erf'(x), each of which doubles the correct digits."""
+    xp = backend.cpu.xp
+    a = 0.147
+    with xp.errstate(divide="ignore", invalid="ignore"):  # (log 0 and inf - inf at ±1; those are set below)
+        inner = xp.log1p(-y * y)
+        first = 2 / (math.pi * a) + inner / 2
+        x = xp.sign(y) * xp.sqrt(xp.sqrt(first * first - inner / a) - first)
+    finite = xp.abs(y) < 1
+    for _ in range(4):
+        step = (xp.erf(x[finite]) - y[finite]) / (2 / math.sqrt(math.pi) * xp.exp(-x[finite] ** 2))
+        x[finite] -= step
+    x[~finite] = xp.sign(y[~finite]) * xp.inf
+    return x
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator=None) -> Tensor:
+    """Fill with samples of N(mean, std²) truncated to [a, b] (the bounds are values, not numbers of stds).
+
+    As torch, by inverting the normal CDF Φ: u uniform on [Φ(α), Φ(β)], α = (a - mean)/std and β likewise, then
+    x = mean + std·Φ⁻¹(u) = mean + std·√2·erfinv(2u - 1), clamped to [a, b] against rounding.
+    """
+    check_tensor(tensor, "trunc_normal_", "tensor")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may "
+                      "be incorrect.", UserWarning, stacklevel=2)
+    low, high = 2 * _normal_cdf((a - mean) / std) - 1, 2 * _normal_cdf((b - mean) / std) - 1
+    if low > high:
+        raise RuntimeError(f"trunc_normal_: expected a <= b, got a={a}, b={b}")
+    u = random.source(generator, "trunc_normal_").uniform(low, high, tensor.shape)
+    values = (mean + std * math.sqrt(2) * _erfinv(u)).clip(a, b)
+    return _fill_from_host(tensor, values)

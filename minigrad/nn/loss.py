@@ -108,3 +108,18 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+class KLDivLoss(_Loss):
+    """The KL divergence of log-probabilities ``input`` from ``target`` (probabilities, or log-probabilities with
+    ``log_target``); ``reduction='batchmean'`` gives the divergence per sample."""
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+        Module.__init__(self)
+        # 'batchmean' is this loss's own reduction, which the shared check would refuse; kl_div checks it at the call
+        self.reduction = reduction if size_average is None and reduce is None else \
+            _reduction(reduction, size_average, reduce, "KLDivLoss")
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

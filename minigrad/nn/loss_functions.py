@@ -341,3 +341,48 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     size = difference.abs()
     losses = where(size < delta, 0.5 * difference ** 2, delta * (size - 0.5 * delta))
     return _pointwise_loss(losses, input, weight, reduction, "huber_loss", mean_over_weights=False)
+
+
+# --- distributions -----------------------------------------------------------------------------------------
+def _x_log_x(x: Tensor) -> Tensor:
+    """x·log x, with 0·log 0 = 0 (torch's xlogy(x, x)); the log is taken of 1 where x is 0, so no -inf meets the
+    zero gradient there."""
+    zero = x == 0
+    return where(zero, 0.0, x * where(zero, 1.0, x).log())
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """The Kullback-Leibler divergence of ``input`` (log-probabilities) from ``target`` (probabilities, or
+    log-probabilities with ``log_target``), elementwise: t·(log t - input), with 0·log 0 = 0.
+
+    ``reduction='batchmean'`` divides the sum by the batch size (dim 0), which gives the true KL divergence per
+    sample; 'mean' divides by the number of elements, and warns so, as torch does.
+    """
+    check_tensor(input, "kl_div")
+    check_tensor(target, "kl_div", "target")
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce, "kl_div")
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: {reduction} is not a valid value for reduction; expected one of "
+                         f"{_REDUCTIONS + ('batchmean',)}")
+    if input.dtype.kind != "f" or target.dtype.kind != "f":
+        raise RuntimeError(f"kl_div: Integral inputs not supported; expected floating tensors, got dtypes "
+                           f"{input.dtype} and {target.dtype}")
+    try:
+        broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"kl_div: expected input and target of shapes that broadcast, got {input.shape} and "
+                           f"{target.shape}") from None
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        losses = _x_log_x(target) - target * input
+    if reduction == "batchmean":
+        return losses.sum() / input.shape[0] if input.ndim else losses.sum()
+    return _reduce(losses, reduction)

@@ -1,12 +1,14 @@
-"""Gradient clipping: keep one bad batch from throwing the weights far away (exploding gradients). torch.nn.utils'
-``rnn`` (padding and packing) is written in models: importing ``models.nn`` registers it here as ``rnn``."""
+"""Gradient clipping: keep one bad batch from throwing the weights far away (exploding gradients); all parameters
+as one vector and back. torch.nn.utils' ``rnn`` (padding and packing) is written in models: importing
+``models.nn`` registers it here as ``rnn``."""
 
 from __future__ import annotations
 
 import math
 
 from .. import backend
-from ..checks import lives_in_models_nn
+from ..checks import lives_in_models_nn, type_name
+from ..functions import cat
 from ..tensor import Tensor
 
 
@@ -55,6 +57,28 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
         raise ValueError(f"clip_grad_value_: expected clip_value > 0, got {clip_value}")
     for p in _with_grads(parameters, "clip_grad_value_"):
         p.grad._array[...] = p.grad._array.clip(-clip_value, clip_value)
+
+
+def parameters_to_vector(parameters) -> Tensor:
+    """Every parameter flattened and joined, in order, into one vector (in the graph: gradients flow back)."""
+    return cat([p.view(-1) for p in parameters])
+
+
+def vector_to_parameters(vec: Tensor, parameters) -> None:
+    """The reverse of parameters_to_vector: each parameter takes its slice of ``vec``, reshaped, as its values.
+    As in torch, the parameters then share ``vec``'s memory."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters: expected torch.Tensor, but got: {type_name(vec)}")
+    parameters = list(parameters)
+    needed = sum(param.numel() for param in parameters)
+    if vec.numel() < needed:
+        raise RuntimeError(f"vector_to_parameters: expected a vector of at least {needed} elements (one for each "
+                           f"parameter value), got {vec.numel()}")
+    start = 0
+    for param in parameters:
+        count = param.numel()
+        param.data = vec[start:start + count].view_as(param).data
+        start += count
 
 
 def __getattr__(name):
