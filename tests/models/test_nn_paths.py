@@ -18,8 +18,8 @@ import models.nn as nn
 
 ROOT = pathlib.Path(models.__file__).resolve().parent.parent
 LAYERS = {name: kind.layer for name, kind in models.RECURRENCES.items()}
-FILES = ("activation", "container", "dropout", "flatten", "linear", "loss", "module", "normalization", "rnn", "sparse",
-         "transformer")  # models.nn.modules', named as torch.nn.modules'
+FILES = ("activation", "batchnorm", "container", "distance", "dropout", "flatten", "linear", "loss", "module",
+         "normalization", "rnn", "sparse", "transformer")  # models.nn.modules', named as torch.nn.modules'
 
 
 def run_fresh(code: str) -> str:

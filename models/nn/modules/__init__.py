@@ -3,9 +3,12 @@ module path (``nn.modules.rnn.LSTM``, ``from torch.nn.modules.loss import NLLLos
 classes of minigrad.nn's file of the same name, and of models for the layers minigrad.nn does not have.
 """
 
-from . import activation, container, dropout, flatten, linear, loss, module, normalization, rnn, sparse, transformer
+from . import (activation, batchnorm, container, distance, dropout, flatten, linear, loss, module, normalization, rnn,
+               sparse, transformer)
 from .activation import *  # noqa: F401,F403
+from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
@@ -16,5 +19,5 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 
-__all__ = [name for part in (activation, container, dropout, flatten, linear, loss, module, normalization, rnn,
-                             sparse, transformer) for name in part.__all__]
+__all__ = [name for part in (activation, batchnorm, container, distance, dropout, flatten, linear, loss, module,
+                             normalization, rnn, sparse, transformer) for name in part.__all__]

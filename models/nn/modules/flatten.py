@@ -1,5 +1,5 @@
 """``torch.nn.modules.flatten``."""
 
-from minigrad.nn.flatten import Flatten
+from minigrad.nn.flatten import Flatten, Unflatten
 
-__all__ = ["Flatten"]
+__all__ = ["Flatten", "Unflatten"]

@@ -1,5 +1,5 @@
 """``torch.nn.modules.normalization``."""
 
-from minigrad.nn.normalization import LayerNorm
+from minigrad.nn.normalization import GroupNorm, LayerNorm
 
-__all__ = ["LayerNorm"]
+__all__ = ["LayerNorm", "GroupNorm"]
