@@ -121,13 +121,13 @@ def sizes(args, op: str) -> tuple:
 
 
 def broadcast_shapes(*shapes, op: str = "broadcast") -> tuple:
-    """The shape that shapes broadcast to, or a ValueError naming them all."""
+    """The shape that shapes broadcast to, or a RuntimeError (torch's type) naming them all."""
     ndim = max(len(shape) for shape in shapes)
     result = []
     for axis in range(-ndim, 0):
         found = {shape[axis] for shape in shapes if len(shape) >= -axis} - {1}
         if len(found) > 1:
-            raise ValueError(f"{op}: shapes {' and '.join(str(tuple(s)) for s in shapes)} are not broadcastable "
+            raise RuntimeError(f"{op}: shapes {' and '.join(str(tuple(s)) for s in shapes)} are not broadcastable "
                              f"(dimension {axis} has sizes {sorted(found)}; each must match or be 1)")
         result.append(found.pop() if found else 1)
     return tuple(result)
@@ -140,15 +140,15 @@ def reshaped(shape, current: tuple, op: str) -> tuple:
         shape = tuple(shape[0])
     numel = math.prod(current)
     if not all(is_int(n) and n >= -1 for n in shape) or list(shape).count(-1) > 1:
-        raise ValueError(f"{op}: expected sizes that are non-negative ints with at most one -1, got {shape}")
+        raise RuntimeError(f"{op}: expected sizes that are non-negative ints with at most one -1, got {shape}")
     if -1 in shape:
         known = math.prod(n for n in shape if n != -1)
         if known == 0 or numel % known:
-            raise ValueError(f"{op}: cannot reshape a tensor of shape {current} ({numel} elements) into {shape}")
+            raise RuntimeError(f"{op}: cannot reshape a tensor of shape {current} ({numel} elements) into {shape}")
         shape = tuple(numel // known if n == -1 else n for n in shape)
     shape = tuple(int(n) for n in shape)
     if math.prod(shape) != numel:
-        raise ValueError(f"{op}: cannot reshape a tensor of shape {current} ({numel} elements) into shape "
+        raise RuntimeError(f"{op}: cannot reshape a tensor of shape {current} ({numel} elements) into shape "
                          f"{shape} ({math.prod(shape)} elements)")
     return shape
 

@@ -36,10 +36,7 @@ def broadcast_tensors(*tensors):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type_name(t)}")
     if not tensors:
         return ()
-    try:
-        shape = broadcast_shapes(*(t.shape for t in tensors), op="broadcast_tensors")
-    except ValueError as error:  # (torch's type for shapes that do not broadcast)
-        raise RuntimeError(str(error)) from None
+    shape = broadcast_shapes(*(t.shape for t in tensors), op="broadcast_tensors")
     return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)
 
 
@@ -73,7 +70,7 @@ def meshgrid(*tensors, indexing="ij"):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"meshgrid: expected indexing 'ij' or 'xy', got {indexing!r}")
+        raise RuntimeError(f"meshgrid: expected indexing 'ij' or 'xy', got {indexing!r}")
     for t in tensors:
         if check_tensor(t, "meshgrid", "every tensor").ndim > 1:
             raise RuntimeError(f"meshgrid: expected 0-d or 1-d tensors, got shape {t.shape}")
@@ -108,7 +105,7 @@ def cat(tensors, dim=0, *, axis=None):
     d = check_dim(dim, first.ndim, "cat")
     for t in tensors[1:]:
         if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
-            raise ValueError(f"cat: expected all tensors to match shape {first.shape} except in dim {d}, "
+            raise RuntimeError(f"cat: expected all tensors to match shape {first.shape} except in dim {d}, "
                              f"got {t.shape}")
     return apply(ops.Cat, *_in_one_dtype(tensors), dim=d)
 
@@ -121,7 +118,7 @@ def stack(tensors, dim=0, *, axis=None):
         raise RuntimeError("stack expects a non-empty TensorList, got an empty one")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
-            raise ValueError(f"stack: expected all tensors to have shape {tensors[0].shape}, got {t.shape}")
+            raise RuntimeError(f"stack: expected all tensors to have shape {tensors[0].shape}, got {t.shape}")
     d = check_dim(dim, tensors[0].ndim, "stack", extra=1)
     return apply(ops.Stack, *_in_one_dtype(tensors), dim=d)
 

@@ -98,7 +98,7 @@ class Math(TensorBase):
         """self / other; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (its gradient is zero, as in
         torch, and integers stay integers)."""
         if rounding_mode not in (None, "trunc", "floor"):
-            raise ValueError(f"div: expected rounding_mode None, 'trunc' or 'floor', got {rounding_mode!r}")
+            raise RuntimeError(f"div: expected rounding_mode None, 'trunc' or 'floor', got {rounding_mode!r}")
         if rounding_mode is None:
             return self / other
         other = operand(other, self, "div")
@@ -189,14 +189,14 @@ class Math(TensorBase):
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill with samples of U(a, b) (from the default generator, or ``generator``)."""
         if not a <= b:
-            raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
+            raise RuntimeError(f"uniform_: expected a <= b, got a={a}, b={b}")
         draw = random.source(generator, "uniform_")
         return self._inplace("uniform_", lambda t: t._random(draw.uniform(a, b, t.shape)), cast=True)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with samples of N(mean, std²) (from the default generator, or ``generator``)."""
         if std < 0:
-            raise ValueError(f"normal_: expected std >= 0, got {std}")
+            raise RuntimeError(f"normal_: expected std >= 0, got {std}")
         draw = random.source(generator, "normal_")
         return self._inplace("normal_", lambda t: t._random(draw.normal(mean, std, t.shape)), cast=True)
 
@@ -250,12 +250,12 @@ class Math(TensorBase):
         if not isinstance(other, TensorBase):
             raise TypeError(f"matmul: expected the second operand to be a Tensor, got {type(other).__name__}")
         if self.ndim == 0 or other.ndim == 0:
-            raise ValueError(f"matmul: expected tensors with at least one dimension, got shapes {self.shape} and "
+            raise RuntimeError(f"matmul: expected tensors with at least one dimension, got shapes {self.shape} and "
                              f"{other.shape}")
         inner_a = self.shape[-1]
         inner_b = other.shape[0] if other.ndim == 1 else other.shape[-2]
         if inner_a != inner_b:
-            raise ValueError(f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied (expected "
+            raise RuntimeError(f"matmul: shapes {self.shape} and {other.shape} cannot be multiplied (expected "
                              f"a.shape[-1] == b.shape[{0 if other.ndim == 1 else -2}], got {inner_a} and {inner_b})")
         if self.ndim > 2 or other.ndim > 2:
             broadcast_shapes(self.shape[:-2], other.shape[:-2], op="matmul (batch dimensions)")
@@ -339,10 +339,7 @@ class Math(TensorBase):
         self._check_comparable(other, "allclose")
         if other.dtype != self.dtype:
             raise RuntimeError(f"allclose: expected tensors of one dtype, got {self.dtype} and {other.dtype}")
-        try:
-            broadcast_shapes(self.shape, other.shape, op="allclose")
-        except ValueError as error:
-            raise RuntimeError(str(error)) from None
+        broadcast_shapes(self.shape, other.shape, op="allclose")
         return bool(self.device.xp.allclose(self._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def equal(self, other) -> bool:
@@ -440,7 +437,7 @@ class Math(TensorBase):
     def clamp(self, min=None, max=None):
         """Limit values to [min, max]; the gradient is zero where a value was clipped."""
         if min is None and max is None:
-            raise ValueError("clamp: expected at least one of min and max, got neither")
+            raise RuntimeError("clamp: expected at least one of min and max, got neither")
         return self._apply(ops.Clamp, self, min=min, max=max)
 
     clip = clamp
@@ -464,7 +461,7 @@ class Math(TensorBase):
             raise TypeError(f"masked_fill: expected a boolean Tensor mask, got "
                             f"{mask.dtype if isinstance(mask, TensorBase) else type(mask).__name__}")
         if broadcast_shapes(self.shape, mask.shape, op="masked_fill") != self.shape:
-            raise ValueError(f"masked_fill: expected a mask broadcastable to {self.shape}, got shape {mask.shape}")
+            raise RuntimeError(f"masked_fill: expected a mask broadcastable to {self.shape}, got shape {mask.shape}")
         if mask.device != self.device:
             raise RuntimeError(f"masked_fill: expected the mask on device {self.device}, got {mask.device}")
         value = operand(value, mask, "masked_fill")

@@ -371,10 +371,7 @@ class Reduce(TensorBase):
         if source.dtype != self.dtype:
             raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {self.dtype} "
                                f"and {source.dtype}")
-        try:
-            shape = broadcast_shapes(self.shape, mask.shape, op="masked_scatter")
-        except ValueError as error:  # (torch's type for shapes that do not broadcast)
-            raise RuntimeError(str(error)) from None
+        shape = broadcast_shapes(self.shape, mask.shape, op="masked_scatter")
         mask = mask.expand(shape)
         count = int(mask.count_nonzero().item())
         if source.numel() < count:
@@ -436,7 +433,7 @@ class Reduce(TensorBase):
             raise RuntimeError(f"{op}: expected input of dtype {product.dtype} (the product's), got {self.dtype}")
         try:
             shape = broadcast_shapes(self.shape, product.shape, op=op)
-        except ValueError:
+        except RuntimeError:
             shape = None
         if shape != product.shape:
             raise RuntimeError(f"{op}: expected input broadcastable to the product's shape {list(product.shape)}, "

@@ -39,10 +39,10 @@ class Shape(TensorBase):
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
         if len(dims) != self.ndim:
-            raise ValueError(f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, got {dims}")
+            raise RuntimeError(f"permute: expected {self.ndim} dims for a tensor of shape {self.shape}, got {dims}")
         checked = tuple(check_dim(d, self.ndim, "permute") for d in dims)
         if sorted(checked) != list(range(self.ndim)):
-            raise ValueError(f"permute: expected a permutation of 0..{self.ndim - 1}, got {dims}")
+            raise RuntimeError(f"permute: expected a permutation of 0..{self.ndim - 1}, got {dims}")
         return self._as_views(self._apply(ops.Permute, self, dims=checked))
 
     def transpose(self, dim0, dim1):
@@ -119,7 +119,7 @@ class Shape(TensorBase):
         start = check_dim(start_dim, self.ndim, "flatten")
         end = check_dim(end_dim, self.ndim, "flatten")
         if start > end:
-            raise ValueError(f"flatten: expected start_dim <= end_dim, got {start_dim} and {end_dim}")
+            raise RuntimeError(f"flatten: expected start_dim <= end_dim, got {start_dim} and {end_dim}")
         return self.reshape(self.shape[:start] + (math.prod(self.shape[start:end + 1]),) + self.shape[end + 1:])
 
     def expand(self, *sizes):
@@ -133,7 +133,7 @@ class Shape(TensorBase):
                                     for i, n in enumerate(sizes)), "expand")
         try:
             fits = broadcast_shapes(self.shape, sizes, op="expand") == sizes
-        except ValueError:  # (torch's type for a size that does not fit is RuntimeError)
+        except RuntimeError:
             fits = False
         if not fits:
             raise RuntimeError(f"expand: cannot expand shape {self.shape} to {sizes}")
@@ -360,7 +360,7 @@ class Shape(TensorBase):
             raise TypeError(f"gather: expected index to be an integer Tensor, got "
                             f"{index.dtype if isinstance(index, TensorBase) else type(index).__name__}")
         if index.ndim != self.ndim:
-            raise ValueError(f"gather: expected index with {self.ndim} dimensions, got shape {index.shape}")
+            raise RuntimeError(f"gather: expected index with {self.ndim} dimensions, got shape {index.shape}")
         if index.device != self.device:
             raise RuntimeError(f"gather: expected index on device {self.device} (the input's), got {index.device}")
         return self._apply(ops.Gather, self, index._array, dim=d)
@@ -449,12 +449,12 @@ class Shape(TensorBase):
         d = check_dim(dim, self.ndim, "split")
         if isinstance(split_size_or_sections, numbers.Integral):
             if split_size_or_sections <= 0:
-                raise ValueError(f"split: expected a positive split size, got {split_size_or_sections}")
+                raise RuntimeError(f"split: expected a positive split size, got {split_size_or_sections}")
             return self._split_every(split_size_or_sections, d)
         pieces = tuple(split_size_or_sections)
         length = self._array.shape[d]
         if sum(pieces) != length:
-            raise ValueError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
+            raise RuntimeError(f"split: expected sizes summing to {length} (the size of dim {dim}), "
                              f"got {list(pieces)} (sum {sum(pieces)})")
         return self._as_views(self._apply(ops.Split, self, sizes=pieces, dim=d))
 
@@ -470,7 +470,7 @@ class Shape(TensorBase):
     def chunk(self, chunks, dim=0):
         """Split into ``chunks`` pieces of equal size along dim (the last may be smaller), as torch.chunk."""
         if not is_int(chunks) or chunks <= 0:
-            raise ValueError(f"chunk: expected a positive number of chunks, got {chunks}")
+            raise RuntimeError(f"chunk: expected a positive number of chunks, got {chunks}")
         d = check_dim(dim, self.ndim, "chunk")
         return self._split_every(max(1, -(-self._array.shape[d] // chunks)), d)
 

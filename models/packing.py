@@ -59,10 +59,10 @@ def _host_lengths(lengths, batch: int, total: int) -> list:
     if not all(isinstance(n, numbers.Integral) and not isinstance(n, bool) for n in lengths):
         raise TypeError(f"expected lengths to be integers, got {lengths}")
     if len(lengths) != batch:
-        raise ValueError(f"expected {batch} lengths (one per sequence in the batch), got {len(lengths)}")
+        raise RuntimeError(f"expected {batch} lengths (one per sequence in the batch), got {len(lengths)}")
     bad = [n for n in lengths if not 1 <= n <= total]
     if bad:
-        raise ValueError(f"expected every length in [1, {total}] (positive and at most the padded length T), "
+        raise RuntimeError(f"expected every length in [1, {total}] (positive and at most the padded length T), "
                          f"got {bad}")
     return [int(n) for n in lengths]
 
@@ -86,7 +86,7 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     lengths = _host_lengths(lengths, batch, total)
     order = sorted(range(batch), key=lambda b: -lengths[b])  # stable: ties keep their order
     if enforce_sorted and any(a < b for a, b in zip(lengths, lengths[1:])):
-        raise ValueError(f"pack_padded_sequence: expected lengths sorted in decreasing order (enforce_sorted=True), "
+        raise RuntimeError(f"pack_padded_sequence: expected lengths sorted in decreasing order (enforce_sorted=True), "
                          f"got {lengths}; pass enforce_sorted=False to have them sorted")
     if enforce_sorted:
         order = list(range(batch))
@@ -146,7 +146,7 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
     trailing = sequences[0].shape[1:]
     for s in sequences:
         if s.shape[1:] != trailing:
-            raise ValueError(f"pad_sequence: expected every sequence to have trailing shape {trailing}, "
+            raise RuntimeError(f"pad_sequence: expected every sequence to have trailing shape {trailing}, "
                              f"got {s.shape[1:]}")
     steps = max(s.shape[0] for s in sequences)
     padded = [s if s.shape[0] == steps else minigrad.cat(

@@ -7,18 +7,18 @@ import minigrad
 
 
 def test_matmul_shape_mismatch_names_both_shapes():
-    with pytest.raises(ValueError, match=r"\(2, 3\) and \(4, 5\).*got 3 and 4"):
+    with pytest.raises(RuntimeError, match=r"\(2, 3\) and \(4, 5\).*got 3 and 4"):
         minigrad.ones(2, 3) @ minigrad.ones(4, 5)
 
 
 def test_matmul_batch_mismatch_names_both_shapes():
-    with pytest.raises(ValueError, match=r"\(2,\) and \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"\(2,\) and \(3,\)"):
         minigrad.ones(2, 1, 3) @ minigrad.ones(3, 3, 2)
 
 
 @pytest.mark.parametrize("op", [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / b])
 def test_broadcast_mismatch_names_both_shapes(op):
-    with pytest.raises(ValueError, match=r"shapes \(2, 3\) and \(4,\) are not broadcastable"):
+    with pytest.raises(RuntimeError, match=r"shapes \(2, 3\) and \(4,\) are not broadcastable"):
         op(minigrad.ones(2, 3), minigrad.ones(4))
 
 
@@ -52,17 +52,17 @@ def test_dim_out_of_range():
 
 
 def test_reshape_to_the_wrong_number_of_elements():
-    with pytest.raises(ValueError, match=r"shape \(2, 3\) \(6 elements\) into shape \(4,\)"):
+    with pytest.raises(RuntimeError, match=r"shape \(2, 3\) \(6 elements\) into shape \(4,\)"):
         minigrad.ones(2, 3).reshape(4)
 
 
 def test_cat_with_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"match shape \(2, 3\) except in dim 0, got \(2, 4\)"):
+    with pytest.raises(RuntimeError, match=r"match shape \(2, 3\) except in dim 0, got \(2, 4\)"):
         minigrad.cat([minigrad.ones(2, 3), minigrad.ones(2, 4)])
 
 
 def test_stack_with_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"shape \(2,\), got \(3,\)"):
+    with pytest.raises(RuntimeError, match=r"shape \(2,\), got \(3,\)"):
         minigrad.stack([minigrad.ones(2), minigrad.ones(3)])
 
 
@@ -86,3 +86,40 @@ def test_bad_dtype_and_data():
 def test_negative_sizes():
     with pytest.raises(ValueError, match=r"non-negative integers, got \(2, -1\)"):
         minigrad.zeros(2, -1)
+
+
+SHAPE_ERRORS = {  # torch raises RuntimeError for every one of these (minigrad once raised ValueError)
+    "broadcast": lambda lib: lib.ones(2, 3) + lib.ones(4),
+    "compare": lambda lib: lib.ones(2, 3) == lib.ones(4),
+    "matmul": lambda lib: lib.ones(2, 3) @ lib.ones(4, 2),
+    "matmul of a 0-d": lambda lib: lib.matmul(lib.tensor(1.0), lib.ones(2)),
+    "bmm": lambda lib: lib.bmm(lib.ones(2, 2, 3), lib.ones(2, 2, 3)),
+    "linear": lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 2)),
+    "linear bias": lambda lib: lib.nn.functional.linear(lib.ones(2, 3), lib.ones(4, 3), lib.ones(5)),
+    "view": lambda lib: lib.ones(6).view(4),
+    "view with two -1": lambda lib: lib.ones(6).view(-1, -1),
+    "reshape to a negative size": lambda lib: lib.ones(6).reshape(-2, 3),
+    "masked_fill": lambda lib: lib.ones(2, 3).masked_fill(lib.ones(4, dtype=lib.bool), 0),
+    "where": lambda lib: lib.where(lib.ones(4, dtype=lib.bool), lib.ones(2, 3), 0),
+    "cat": lambda lib: lib.cat([lib.ones(2, 3), lib.ones(2, 4)]),
+    "stack": lambda lib: lib.stack([lib.ones(2), lib.ones(3)]),
+    "permute": lambda lib: lib.ones(2, 3).permute(0, 0),
+    "flatten": lambda lib: lib.ones(2, 3, 4).flatten(2, 1),
+    "gather": lambda lib: lib.ones(2, 3).gather(1, lib.zeros(2, dtype=lib.long)),
+    "split": lambda lib: lib.ones(4).split([1, 2]),
+    "chunk": lambda lib: lib.ones(4).chunk(0),
+    "layer_norm": lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 3), (4,)),
+    "einsum": lambda lib: lib.einsum("ij,jk", lib.ones(2, 2)),
+    "clamp": lambda lib: lib.ones(2).clamp(),
+    "uniform_": lambda lib: lib.ones(2).uniform_(1, 0),
+    "normal_": lambda lib: lib.ones(2).normal_(0, -1),
+    "div's rounding_mode": lambda lib: lib.ones(2).div(2, rounding_mode="x"),
+}
+
+
+@pytest.mark.parametrize("case", SHAPE_ERRORS)
+def test_shape_and_argument_errors_have_torchs_type(case):
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError):
+            SHAPE_ERRORS[case](lib)

@@ -80,9 +80,9 @@ assert packed.data.shape[0] == sum(lengths)               # 9 real steps, no pad
 
 try:
     models.pack_padded_sequence(padded, lengths)          # enforce_sorted=True, lengths 4, 2, 3
-except ValueError as error:
+except RuntimeError as error:
     print("enforce_sorted=True with unsorted lengths:")
-    print(textwrap.fill(f"ValueError: {error}", width=78, initial_indent="  ", subsequent_indent="    "))
+    print(textwrap.fill(f"RuntimeError: {error}", width=78, initial_indent="  ", subsequent_indent="    "))
 else:
     raise AssertionError("unsorted lengths must be refused when enforce_sorted=True")
 

@@ -46,7 +46,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         return input * 0.5 * (1 + (input * 0.7071067811865476).erf())
     if approximate == "tanh":
         return input * 0.5 * (1 + ((input + 0.044715 * input ** 3) * 0.7978845608028654).tanh())
-    raise ValueError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}")
+    raise RuntimeError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}")
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -101,10 +101,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     check_tensor(input, "linear")
     shape = input._array.shape  # the array's own, skipping a property call: this runs at every recurrent step
     if not shape or shape[-1] != weight._array.shape[-1]:
-        raise ValueError(f"linear: expected input with last dimension {weight.shape[-1]} (in_features), "
+        raise RuntimeError(f"linear: expected input with last dimension {weight.shape[-1]} (in_features), "
                          f"got shape {input.shape}")
     if bias is not None and bias._array.shape != weight._array.shape[:1]:
-        raise ValueError(f"linear: expected bias of shape {weight.shape[:1]}, got {bias.shape}")
+        raise RuntimeError(f"linear: expected bias of shape {weight.shape[:1]}, got {bias.shape}")
     if input._array.dtype is not weight._array.dtype and input.dtype != weight.dtype:
         raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got {input.dtype} (the input) and "
                            f"{weight.dtype} (the weight)")
@@ -174,7 +174,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
         else tuple(normalized_shape)
     if input.shape[input.ndim - len(normalized_shape):] != normalized_shape:
-        raise ValueError(f"layer_norm: expected input ending in shape {normalized_shape}, got {input.shape}")
+        raise RuntimeError(f"layer_norm: expected input ending in shape {normalized_shape}, got {input.shape}")
     out, _, _ = _standardized(input, tuple(range(input.ndim - len(normalized_shape), input.ndim)), eps)
     if weight is not None:
         out = out * weight

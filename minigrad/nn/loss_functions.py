@@ -48,7 +48,7 @@ def _broadcast_to(shape: tuple, other: Tensor, op: str, name: str) -> None:
     """torch's broadcasting error (a RuntimeError) unless ``other`` broadcasts to ``shape`` without growing it."""
     try:
         grown = broadcast_shapes(shape, other.shape) != shape
-    except ValueError:
+    except RuntimeError:
         grown = True
     if grown:
         raise RuntimeError(f"{op}: expected {name} broadcastable to the input's shape {shape}, got {other.shape}")
@@ -281,7 +281,7 @@ def _difference(input: Tensor, target: Tensor, op: str) -> Tensor:
                       "Please ensure they have the same size.", UserWarning, stacklevel=4)
         try:
             broadcast_shapes(input.shape, target.shape)
-        except ValueError:
+        except RuntimeError:
             raise RuntimeError(f"{op}: expected a target broadcastable to the input's shape {input.shape}, "
                                f"got {target.shape}") from None
     if input.dtype.kind != "f" and target.dtype.kind != "f":
@@ -376,7 +376,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
                            f"{input.dtype} and {target.dtype}")
     try:
         broadcast_shapes(input.shape, target.shape)
-    except ValueError:
+    except RuntimeError:
         raise RuntimeError(f"kl_div: expected input and target of shapes that broadcast, got {input.shape} and "
                            f"{target.shape}") from None
     if log_target:

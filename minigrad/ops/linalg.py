@@ -114,14 +114,14 @@ def _parse_einsum(equation: str, count: int) -> tuple:
     inputs, arrow, output = equation.partition("->")
     inputs = inputs.split(",")
     if len(inputs) != count:
-        raise ValueError(f"einsum: the equation has {len(inputs)} operands, got {count} tensors")
+        raise RuntimeError(f"einsum: the equation has {len(inputs)} operands, got {count} tensors")
     if not arrow:
         letters = "".join(inputs).replace(".", "")
         output = ("..." if "..." in equation else "") + "".join(
             sorted(c for c in set(letters) if letters.count(c) == 1))
     for subscripts in inputs + [output]:
         if set(subscripts.replace("...", "")) - set(string.ascii_letters):
-            raise ValueError(f"einsum: expected subscripts of letters (and ...), got {subscripts!r}")
+            raise RuntimeError(f"einsum: expected subscripts of letters (and ...), got {subscripts!r}")
     return inputs, output
 
 
