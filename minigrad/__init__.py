@@ -27,6 +27,7 @@ from .functions import (abs, add, all, allclose, amax, any, argmax, argmin, args
                         reshape, roll, scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt,
                         squeeze, stack, std, sub, sum, swapaxes, t, tanh, topk, transpose, tril, triu, unbind,
                         unsqueeze, var, where)
+from .functions import (absolute, acos, addcdiv, addcmul, arccos, arcsin, arctan, arctan2, asin, atan, atan2, ceil, clamp_max, clamp_min, clip, expm1, floor, floor_divide, fmod, frac, isclose, lerp, log2, log10, logaddexp, logical_and, logical_not, logical_or, logical_xor, nan_to_num, neg, negative, pow, reciprocal, remainder, round, rsqrt, sign, square, tan, true_divide, trunc)  # surf-math
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor
