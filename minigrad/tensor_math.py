@@ -429,7 +429,13 @@ class Math(Pointwise):
         """Limit values to [min, max]; the gradient is zero where a value was clipped."""
         if min is None and max is None:
             raise ValueError("clamp: expected at least one of min and max, got neither")
-        return self._apply(ops.Clamp, self, min=min, max=max)
+        bounds = [bound for bound in (min, max) if bound is not None]
+        if not all(is_number(bound) for bound in bounds):
+            raise TypeError(f"clamp: expected min and max to be numbers, got {[type_name(b) for b in bounds]} "
+                            "(minigrad has no tensor bounds)")
+        # the result's dtype is torch's: an integer tensor clamped at 0.5 gives the default float
+        dtype = backend.result_type([self.dtype], scalars=[backend.scalar_dtype(b) for b in bounds])
+        return self._apply(ops.Clamp, self if dtype == self.dtype else self.to(dtype), min=min, max=max)
 
     clip = clamp
 

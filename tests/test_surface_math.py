@@ -263,8 +263,8 @@ def test_addcmul_and_addcdiv_match_torch(name, value):
 
 def test_addcmul_and_addcdiv_dtypes():
     ints, floats = np.array([1, -2, 3]), np.array([0.5, 1.5, -2.5], dtype=np.float32)
-    for call in (lambda lib, s, a, b: lib.addcmul(s, a, b, value=2), lambda lib, s, a, b: lib.addcmul(s, a, b, value=0.5),
-                 lambda lib, s, a, b: lib.addcdiv(s, a, b.float() if lib is torch else b.float())):
+    for call in (lambda lib, s, a, b: lib.addcmul(s, a, b, value=2),
+                 lambda lib, s, a, b: lib.addcmul(s, a, b, value=0.5), lambda lib, s, a, b: lib.addcdiv(s, a, b.float())):
         for dtypes in ((ints, ints, ints), (floats, ints, ints), (ints, floats, floats.astype(np.float64))):
             expected = call(torch, *map(torch.tensor, dtypes))
             ours = call(minigrad, *map(minigrad.tensor, dtypes))
@@ -316,6 +316,11 @@ def test_clamp_min_clamp_max_and_clip():
     compare(lambda lib, x: x.clamp_max(-0.25), ties)
     compare(lambda lib, x: lib.clip(x, -0.25, 0.5), ties)
     compare(lambda lib, x: x.clip(max=0.5), ties)
+    for values in (np.array([1, 5, -3]), np.array([True, False]), np.array([1, 5, -3], dtype=np.int32)):
+        for call in (lambda lib, x: lib.clamp_min(x, 0.5), lambda lib, x: lib.clamp(x, 0, 1),
+                     lambda lib, x: x.clamp_max(2), lambda lib, x: x.clip(-1.5, 1)):
+            expected, ours = call(torch, torch.tensor(values)), call(minigrad, minigrad.tensor(values))
+            assert str(ours.dtype) == str(expected.dtype).replace("torch.", "") and ours.tolist() == expected.tolist()
 
 
 # --- logic and closeness ------------------------------------------------------------------------------------------
@@ -377,8 +382,8 @@ IN_PLACE = [("neg_", ()), ("negative_", ()), ("sign_", ()), ("round_", ()), ("fl
             ("atan2_", (POSITIVE[0],)), ("arctan2_", (POSITIVE[1],)), ("lerp_", (POSITIVE[0], 0.7)),
             ("lerp_", (POSITIVE[1], POSITIVE[2])), ("fmod_", (0.15,)), ("remainder_", (POSITIVE[0],)),
 ("true_divide_", (POSITIVE[2],)), ("clamp_min_", (0.2,)),
-            ("clamp_max_", (0.2,)), ("clip_", (0.15, 0.2)), ("nan_to_num_", ()), ("addcmul_", (POSITIVE[0], POSITIVE[1])),
-            ("addcdiv_", (POSITIVE[0], POSITIVE[1]))]
+            ("clamp_max_", (0.2,)), ("clip_", (0.15, 0.2)), ("nan_to_num_", ()),
+            ("addcmul_", (POSITIVE[0], POSITIVE[1])), ("addcdiv_", (POSITIVE[0], POSITIVE[1]))]
 
 
 def _in_place_call(lib, name, args):
