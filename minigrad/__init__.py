@@ -19,16 +19,20 @@ from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTen
                        bernoulli, empty, eye, from_numpy, full, full_like, linspace, multinomial, normal, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions import (abs, add, addmm, addmv, all, allclose, amax, amin, any, argmax, argmin, argsort, argwhere,
-                        baddbmm, bmm, broadcast_tensors, broadcast_to, cat, chunk, clamp, clone, column_stack, concat,
-                        concatenate, cos, cosh, count_nonzero, cumprod, cumsum, diag, diag_embed, diagonal, diff, div,
-                        dot, einsum, eq, equal, erf, exp, flatten, flip, gather, ge, ger, gt, hstack, index_add,
-                        index_copy, index_select, inner, is_floating_point, is_tensor, isfinite, isinf, isnan, kron,
-                        le, log, log1p, log_softmax, logsumexp, lt, masked_fill, masked_scatter, masked_select, matmul,
-                        max, maximum, mean, median, meshgrid, min, minimum, mm, moveaxis, movedim, mul, mv, nanmean,
-                        narrow, ne, nonzero, norm, numel, outer, permute, prod, relu, repeat_interleave, reshape, roll,
-                        scatter, scatter_add, select, sigmoid, sin, sinh, softmax, sort, split, sqrt, squeeze, stack,
-                        std, std_mean, sub, sum, swapaxes, t, take, tanh, tensordot, tile, topk, transpose, tril, triu,
+from .functions import (abs, absolute, acos, add, addcdiv, addcmul, addmm, addmv, all, allclose, amax, amin, any,
+                        arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, argwhere, asin, atan, atan2, baddbmm,
+                        bmm, broadcast_tensors, broadcast_to, cat, ceil, chunk, clamp, clamp_max, clamp_min, clip,
+                        clone, column_stack, concat, concatenate, cos, cosh, count_nonzero, cumprod, cumsum, diag,
+                        diag_embed, diagonal, diff, div, dot, einsum, eq, equal, erf, exp, expm1, flatten, flip, floor,
+                        floor_divide, fmod, frac, gather, ge, ger, gt, hstack, index_add, index_copy, index_select,
+                        inner, is_floating_point, is_tensor, isclose, isfinite, isinf, isnan, kron, le, lerp, log,
+                        log10, log1p, log2, log_softmax, logaddexp, logical_and, logical_not, logical_or, logical_xor,
+                        logsumexp, lt, masked_fill, masked_scatter, masked_select, matmul, max, maximum, mean, median,
+                        meshgrid, min, minimum, mm, moveaxis, movedim, mul, mv, nan_to_num, nanmean, narrow, ne, neg,
+                        negative, nonzero, norm, numel, outer, permute, pow, prod, reciprocal, relu, remainder,
+                        repeat_interleave, reshape, roll, round, rsqrt, scatter, scatter_add, select, sigmoid, sign,
+                        sin, sinh, softmax, sort, split, sqrt, square, squeeze, stack, std, std_mean, sub, sum,
+                        swapaxes, t, take, tan, tanh, tensordot, tile, topk, transpose, tril, triu, true_divide, trunc,
                         unbind, unique, unsqueeze, var, var_mean, vstack, where)
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

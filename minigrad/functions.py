@@ -590,3 +590,39 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, spread: str) -> tupl
 def is_tensor(obj):
     """Whether ``obj`` is a minigrad Tensor."""
     return isinstance(obj, Tensor)
+
+
+# --- elementwise math (surf-math) ------------------------------------------------------------------------------
+(neg, negative, sign, round, floor, ceil, trunc, frac, square, reciprocal, rsqrt, absolute, tan, atan, arctan, asin,
+ arcsin, acos, arccos, atan2, arctan2, expm1, log2, log10, logaddexp, fmod, lerp, addcmul, addcdiv, clamp_min,
+ clamp_max, clip, nan_to_num, logical_and, logical_or, logical_xor, logical_not, isclose) = map(_method_form, (
+    "neg", "negative", "sign", "round", "floor", "ceil", "trunc", "frac", "square", "reciprocal", "rsqrt", "absolute",
+    "tan", "atan", "arctan", "asin", "arcsin", "acos", "arccos", "atan2", "arctan2", "expm1", "log2", "log10",
+    "logaddexp", "fmod", "lerp", "addcmul", "addcdiv", "clamp_min", "clamp_max", "clip", "nan_to_num", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "isclose"))
+
+
+def _operator_form(name: str, compute):
+    """The function form of a binary operator whose first operand may be a number (torch.remainder(2, x)), not both."""
+    def function(input, other):
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            raise TypeError(f"{name}: expected input or other to be a Tensor, got {type_name(input)} and "
+                            f"{type_name(other)}")
+        return compute(input, other)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"``minigrad.{name}(x, y)`` is ``x.{name}(y)``; x may be a number when y is a Tensor."
+    return function
+
+
+remainder = _operator_form("remainder", lambda a, b: a % b)
+floor_divide = _operator_form("floor_divide", lambda a, b: a // b)
+true_divide = _operator_form("true_divide", lambda a, b: a / b)
+
+
+def pow(input, exponent):
+    """input ** exponent, where either may be a number (not both), as torch.pow."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(f"pow: expected input or exponent to be a Tensor, got {type_name(input)} and "
+                        f"{type_name(exponent)}")
+    return input ** exponent

@@ -8,21 +8,22 @@ composites such as ``mean`` or ``min``, other methods, so that they need no back
 from __future__ import annotations
 
 import numbers
-import warnings
 
 from . import backend, ops, random
 from .checks import broadcast_shapes, check_dim, check_floating, is_number, type_name
 from .tensor_base import TensorBase
+from .tensor_pointwise import Pointwise, check_kernel, deprecated_scale_first
 
 
-class Math(TensorBase):
+class Math(Pointwise):
     __slots__ = ()
 
     # --- arithmetic -------------------------------------------------------------------------------------
-    def _binary(self, function, other, op: str, reflected=False):
+    def _binary(self, function, other, op: str, reflected=False, floating=False):
         """``function(self, other)`` (or ``function(other, self)``), after broadcasting checks and torch's type
         promotion: both operands take the dtype of the result (int tensor × 2.5 is the default float, not NumPy's
-        float64; float32 × a float64 0-d tensor stays float32; int / int is the default float)."""
+        float64; float32 × a float64 0-d tensor stays float32). ``floating``: integers give the default float (true
+        division, atan2)."""
         a = self
         if not isinstance(other, TensorBase):
             other = operand(other, self, op)
@@ -38,9 +39,8 @@ class Math(TensorBase):
                 a = self.to(backend.result_type([self.dtype], scalars=[backend.scalar_dtype(other)]))
             elif type(other) is int and not backend.fits(other, self.dtype):
                 other = self._make(self.device.xp.asarray(other).astype(self.dtype))  # wraps around, as in torch
-        if function is ops.Div and a.dtype.kind != "f" and (
+        if floating and a.dtype.kind != "f" and (
                 other.dtype if isinstance(other, TensorBase) else backend.scalar_dtype(other)).kind != "f":
-            # true division of integers gives the default float, as in torch
             a = a.to(backend.get_default_dtype())
             other = other.to(a.dtype) if isinstance(other, TensorBase) else other
         return self._apply(function, other, a) if reflected else self._apply(function, a, other)
@@ -64,10 +64,12 @@ class Math(TensorBase):
         return self._binary(ops.Mul, other, "mul", reflected=True)
 
     def __truediv__(self, other):
-        return self._binary(ops.Div, other, "div")
+        return self._binary(ops.Div, other, "div", floating=True)
 
     def __rtruediv__(self, other):
-        return self._binary(ops.Div, other, "div", reflected=True)
+        return self._binary(ops.Div, other, "div", reflected=True, floating=True)
+
+    true_divide = __truediv__
 
     def __pow__(self, other):
         return self._binary(ops.Pow, other, "pow")
@@ -80,6 +82,8 @@ class Math(TensorBase):
             raise RuntimeError("neg: negation, the `-` operator, on a bool tensor is not supported; use the `~` or "
                                "logical_not() operator instead")
         return self._apply(ops.Neg, self)
+
+    neg = negative = __neg__
 
     def add(self, other, *alpha_first, alpha=1):
         """self + alpha·other (torch.add; also its deprecated ``add(alpha, other)``, with torch's warning)."""
@@ -101,34 +105,19 @@ class Math(TensorBase):
             raise RuntimeError(f"div: expected rounding_mode None, 'trunc' or 'floor', got {rounding_mode!r}")
         if rounding_mode is None:
             return self / other
+        if rounding_mode == "floor":
+            return self.floor_divide(other)
         other = operand(other, self, "div")
-        integral = self.dtype.kind != "f" and getattr(other, "dtype", backend.scalar_dtype(other)).kind != "f"
-        if integral:  # exact integer division, in the operands' integer dtype
-            a, b = promoted(self, other) if isinstance(other, TensorBase) else (self, other)
-            b_array = b._array if isinstance(b, TensorBase) else b
-            xp = self.device.xp
-            if bool((xp.asarray(b_array) == 0).any()):  # (NumPy would warn and give 0)
-                raise RuntimeError("ZeroDivisionError: div: integer division by zero; expected a divisor without "
-                                   "zeros (torch raises here too)")
-            quotient = xp.floor_divide(a._array, b_array) if rounding_mode == "floor" else \
-                xp.trunc(xp.true_divide(a._array, b_array))
-            return self._make(quotient.astype(a.dtype))
-        return self._apply(ops.Rounding, self / other, mode=rounding_mode)
+        if self.dtype.kind == "f" or getattr(other, "dtype", backend.scalar_dtype(other)).kind == "f":
+            return self._apply(ops.Rounding, self / other, mode="trunc")
+        self._check_integer_division(other, "div")
+        a, b = promoted(self, other) if isinstance(other, TensorBase) else (self, other)
+        dividend, divisor = a._array, b._array if isinstance(b, TensorBase) else b
+        # exactly, in the integer dtype: a - fmod(a, b) is a multiple of b, which floor division divides exactly
+        return self._make(self.device.xp.floor_divide(dividend - self.device.xp.fmod(dividend, divisor), divisor))
 
     def __floordiv__(self, other):
         return self.div(other, rounding_mode="floor")
-
-    def floor(self):
-        return self._apply(ops.Rounding, self, mode="floor") if self.dtype.kind == "f" else self
-
-    def ceil(self):
-        return self._apply(ops.Rounding, self, mode="ceil") if self.dtype.kind == "f" else self
-
-    def trunc(self):
-        return self._apply(ops.Rounding, self, mode="trunc") if self.dtype.kind == "f" else self
-
-    def round(self):
-        return self._apply(ops.Rounding, self, mode="round") if self.dtype.kind == "f" else self
 
     def pow(self, exponent):
         return self ** exponent
@@ -354,10 +343,6 @@ class Math(TensorBase):
             raise RuntimeError(f"{op}: expected both tensors on the same device, got {self.device} and "
                                f"{other.device}")
 
-    def sign(self):
-        """-1, 0 or 1 elementwise; piecewise constant, so it carries no gradient (its derivative is 0)."""
-        return self._make(self.device.xp.sign(self._array))
-
     def __invert__(self):
         return self._make(~self._array)
 
@@ -430,15 +415,22 @@ class Math(TensorBase):
         return -(-self).maximum(-other if isinstance(other, TensorBase) else -operand(other, self, "minimum"))
 
     def abs(self):
+        check_kernel(self, "abs", "fiu")
         return self._apply(ops.Abs, self)
 
-    __abs__ = abs
+    __abs__ = absolute = abs
 
     def clamp(self, min=None, max=None):
         """Limit values to [min, max]; the gradient is zero where a value was clipped."""
         if min is None and max is None:
             raise RuntimeError("clamp: expected at least one of min and max, got neither")
-        return self._apply(ops.Clamp, self, min=min, max=max)
+        bounds = [bound for bound in (min, max) if bound is not None]
+        if not all(is_number(bound) for bound in bounds):
+            raise TypeError(f"clamp: expected min and max to be numbers, got {[type_name(b) for b in bounds]} "
+                            "(minigrad has no tensor bounds)")
+        # the result's dtype is torch's: an integer tensor clamped at 0.5 gives the default float
+        dtype = backend.result_type([self.dtype], scalars=[backend.scalar_dtype(b) for b in bounds])
+        return self._apply(ops.Clamp, self if dtype == self.dtype else self.to(dtype), min=min, max=max)
 
     clip = clamp
 
@@ -545,19 +537,9 @@ def promoted(*tensors):
 
 
 def deprecated_alpha_first(op: str, other, rest: tuple, alpha):
-    """(other, alpha) of a call to add/sub (and add_/sub_), which take ``other`` and a keyword-only ``alpha``, or, in
-    torch's deprecated overload still found in older tutorials, ``op(alpha, other)`` with a number first: that form
-    works with torch's warning; any other second positional argument is refused, as torch refuses it."""
-    if not rest:
-        return other, alpha
-    if len(rest) > 1 or not is_number(other):
-        raise TypeError(f"{op}() takes 1 positional argument but {1 + len(rest)} were given (expected "
-                        f"{op}(other, *, alpha=1), or the deprecated {op}(alpha, other) with a number alpha; got a "
-                        f"{type_name(other)} first)")
-    warnings.warn(f"This overload of {op} is deprecated:\n\t{op}(Number alpha, Tensor other)\nConsider using one of "
-                  f"the following signatures instead:\n\t{op}(Tensor other, *, Number alpha = 1)", UserWarning,
-                  stacklevel=3)
-    return rest[0], other
+    """(other, alpha) of a call to add/sub (and add_/sub_): see deprecated_scale_first."""
+    (other,), alpha = deprecated_scale_first(op, (other, *rest), ("other",), "alpha", alpha)
+    return other, alpha
 
 
 def _refuse_bool_subtraction(tensor, other, op: str) -> None:

@@ -50,6 +50,18 @@ class Namespace:
         return a.sign()
 
     @staticmethod
+    def sqrt(a):
+        return a.sqrt()
+
+    @staticmethod
+    def trunc(a):
+        return a.trunc()
+
+    @staticmethod
+    def floor_divide(a, b):
+        return a.floor_divide(b) if isinstance(a, TensorBase) else b.__rfloordiv__(a)
+
+    @staticmethod
     def sin(a):
         return a.sin()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from ..engine import Function
 from .formulas import total
 
@@ -150,30 +152,114 @@ class Neg(Function):
         return -t
 
 
-class Maximum(Function):
+class Binary(Function):
+    """z = f(a, b) elementwise, whose two partial derivatives are expressions: ``backward`` and ``jvp`` are the chain
+    rule (grad·∂z/∂a and grad·∂z/∂b; ta·∂z/∂a + tb·∂z/∂b). A subclass writes ``function(xp, a, b)`` and, beside it,
+    ``slopes(xp, a, b)``, the pair (∂z/∂a, ∂z/∂b); ``QUIET`` as for Unary below."""
+
+    QUIET = ()
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with cls._quiet(ctx):
+            return cls.function(ctx.xp, a, b)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        with cls._quiet(ctx):
+            by_a, by_b = cls.slopes(ctx.xp, *ctx.saved_tensors)
+            return grad * by_a if need_a else None, grad * by_b if need_b else None
+
+    @classmethod
+    def jvp(cls, ctx, ta, tb):
+        with cls._quiet(ctx):
+            by_a, by_b = cls.slopes(ctx.xp, *ctx.saved_tensors)
+            return total(None if ta is None else ta * by_a, None if tb is None else tb * by_b)
+
+    @classmethod
+    def _quiet(cls, ctx):
+        return ctx.device.quiet(*cls.QUIET) if cls.QUIET else contextlib.nullcontext()
+
+
+class Maximum(Binary):
     """The larger of a and b, elementwise; where they tie, each gets half the gradient (torch's rule)."""
+
+    function = staticmethod(lambda xp, a, b: xp.maximum(a, b))
+
+    @staticmethod
+    def slopes(xp, a, b):
+        share_a = xp.where(a > b, 1.0, xp.where(a == b, 0.5, 0.0))
+        return share_a, 1 - share_a
+
+
+class Atan2(Binary):
+    """atan2(a, b): the angle of the point (b, a) (b along the x axis), in [-π, π]."""
+
+    QUIET = ("divide", "over", "invalid")
+    function = staticmethod(lambda xp, a, b: xp.arctan2(a, b))
+
+    @staticmethod
+    def slopes(xp, a, b):
+        # ∂/∂a = b/(a² + b²), ∂/∂b = -a/(a² + b²); torch takes 1/(a² + b²) as 0 at the origin (where the angle jumps),
+        # so that the gradient there is 0 rather than 0·inf = nan
+        squared = a * a + b * b
+        shared = xp.where(squared == 0, 0.0, 1 / squared)
+        return b * shared, -a * shared
+
+
+class LogAddExp(Binary):
+    """log(eᵃ + eᵇ) without overflow, as max(a, b) + log(1 + e^-|a - b|) (NumPy's logaddexp; like torch's, it is a
+    itself where a = b = ±inf)."""
+
+    QUIET = ("over", "invalid")
+    function = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
+    # ∂/∂a = eᵃ/(eᵃ + eᵇ) = 1/(1 + e^(b-a)), and ∂/∂b likewise: nan where a = b = ±inf, as in torch
+    slopes = staticmethod(lambda xp, a, b: (1 / (1 + xp.exp(b - a)), 1 / (1 + xp.exp(a - b))))
+
+
+class Fmod(Binary):
+    """a - b·trunc(a/b), the remainder with the sign of a (C's fmod, torch.fmod), computed exactly; nan where b = 0.
+    Between the jumps of the quotient q, a - b·q has ∂/∂a = 1 and ∂/∂b = -q (torch's convention at the jumps too)."""
+
+    QUIET = ("divide", "invalid")
+    function = staticmethod(lambda xp, a, b: xp.fmod(a, b))
+    slopes = staticmethod(lambda xp, a, b: (1, -xp.trunc(a / b)))
+
+
+class Remainder(Binary):
+    """a - b·floor(a/b), the remainder with the sign of b (Python's %, torch.remainder): fmod's exact remainder,
+    moved by b where its sign differs from b's (so a zero keeps fmod's sign: -4 mod 2 is -0.0, as in torch)."""
+
+    QUIET = ("divide", "invalid")
+
+    @staticmethod
+    def function(xp, a, b):
+        r = xp.fmod(a, b)
+        return xp.where((r != 0) & ((b < 0) != (r < 0)), r + b, r)
+
+    slopes = staticmethod(lambda xp, a, b: (1, -xp.floor_divide(a, b)))
+
+
+class FloorDivide(Function):
+    """floor(a/b) of the exact quotient, not of the rounded a/b (1 // 0.1 is 9, though 1/0.1 rounds to 10), as
+    Python and torch compute it; ±inf or nan where b = 0. Piecewise constant: its derivative is zero."""
+
+    QUIET = ("divide", "invalid")
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return ctx.xp.maximum(a, b)
+        with ctx.device.quiet(*FloorDivide.QUIET):
+            return ctx.xp.floor_divide(a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        share_a, share_b = Maximum._shares(ctx)
-        return grad * share_a, grad * share_b
+        return grad * 0.0, grad * 0.0
 
     @staticmethod
     def jvp(ctx, ta, tb):
-        share_a, share_b = Maximum._shares(ctx)
-        return total(None if ta is None else ta * share_a, None if tb is None else tb * share_b)
-
-    @staticmethod
-    def _shares(ctx):
-        a, b = ctx.saved_tensors
-        xp = ctx.xp
-        share_a = xp.where(a > b, 1.0, xp.where(a == b, 0.5, 0.0))
-        return share_a, 1 - share_a
+        return total(None if ta is None else ta * 0.0, None if tb is None else tb * 0.0)
 
 
 # --- functions of one value: y = f(x), dy/dx written beside ----------------------------------------------
@@ -320,6 +406,70 @@ class Erf(Unary):
     slope = staticmethod(lambda xp, x: 1.1283791670955126 * xp.exp(-x * x))  # d erf(x)/dx = (2/√π)·e^(-x²)
 
 
+class Expm1(Unary):
+    """eˣ - 1, exact for tiny x (where eˣ would round to 1)."""
+
+    QUIET = ("over",)  # overflows to inf above about 88.7 (float32), 709.8 (float64)
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: xp.expm1(x))
+    slope = staticmethod(lambda xp, y: y + 1)  # d(eˣ - 1)/dx = eˣ
+
+
+class Log2(Unary):
+    QUIET = ("divide", "over", "invalid")  # -inf at 0, nan below; the slope is inf at 0
+    function = staticmethod(lambda xp, x: xp.log2(x))
+    slope = staticmethod(lambda xp, x: 1 / (x * 0.6931471805599453))  # d(log₂ x)/dx = 1/(x ln 2)
+
+
+class Log10(Unary):
+    QUIET = ("divide", "over", "invalid")  # -inf at 0, nan below; the slope is inf at 0
+    function = staticmethod(lambda xp, x: xp.log10(x))
+    slope = staticmethod(lambda xp, x: 1 / (x * 2.302585092994046))  # d(log₁₀ x)/dx = 1/(x ln 10)
+
+
+class Reciprocal(Unary):
+    """1/x: one node, where 1 / x would be a division with a constant (and a slope of two divisions)."""
+
+    QUIET = ("divide", "over", "invalid")  # ±inf at 0; the slope overflows for tiny x
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: 1 / x)
+    slope = staticmethod(lambda xp, y: -(y * y))  # d(1/x)/dx = -1/x²
+
+
+class Rsqrt(Unary):
+    """1/√x: one node, where it would be three (sqrt, a division and its constant)."""
+
+    QUIET = ("divide", "over", "invalid")  # inf at 0, nan below 0
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: 1 / xp.sqrt(x))
+    slope = staticmethod(lambda xp, y: -0.5 * (y * y * y))  # d(x^-½)/dx = -½·x^-3/2
+
+
+class Tan(Unary):
+    QUIET = ("over", "invalid")  # tan ±inf is nan; 1 + tan² overflows near the poles
+    SAVES_OUTPUT = True
+    function = staticmethod(lambda xp, x: xp.tan(x))
+    slope = staticmethod(lambda xp, y: 1 + y * y)  # d(tan x)/dx = 1 + tan²x
+
+
+class Atan(Unary):
+    QUIET = ("over",)  # x² overflows for huge x (where the slope is 0 all the same)
+    function = staticmethod(lambda xp, x: xp.arctan(x))
+    slope = staticmethod(lambda xp, x: 1 / (1 + x * x))
+
+
+class Asin(Unary):
+    QUIET = ("divide", "invalid")  # nan outside [-1, 1]; the slope is inf at ±1
+    function = staticmethod(lambda xp, x: xp.arcsin(x))
+    slope = staticmethod(lambda xp, x: 1 / xp.sqrt(1 - x * x))  # d(asin x)/dx = 1/√(1 - x²)
+
+
+class Acos(Unary):
+    QUIET = ("divide", "invalid")  # nan outside [-1, 1]; the slope is -inf at ±1
+    function = staticmethod(lambda xp, x: xp.arccos(x))
+    slope = staticmethod(lambda xp, x: -1 / xp.sqrt(1 - x * x))  # d(acos x)/dx = -1/√(1 - x²)
+
+
 class Relu(Unary):
     @staticmethod
     def forward(ctx, a):
@@ -348,12 +498,14 @@ class Clamp(Unary):
 
 
 class Rounding(Unary):
-    """floor, ceil, trunc or round (``mode``): piecewise constant, so the derivative is zero wherever it exists
-    (torch's convention at the jumps too)."""
+    """floor, ceil, trunc, round (half to even, at ``decimals`` places) or sign (``mode``): piecewise constant, so
+    the derivative is zero wherever it exists (torch's convention at the jumps too)."""
 
     @staticmethod
-    def forward(ctx, a, mode):
-        return {"floor": ctx.xp.floor, "ceil": ctx.xp.ceil, "trunc": ctx.xp.trunc, "round": ctx.xp.round}[mode](a)
+    def forward(ctx, a, mode, decimals=0):
+        if mode == "round":
+            return ctx.xp.round(a, decimals)  # x·10^d rounded, then divided by 10^d: torch's arithmetic
+        return {"floor": ctx.xp.floor, "ceil": ctx.xp.ceil, "trunc": ctx.xp.trunc, "sign": ctx.xp.sign}[mode](a)
 
     slope = staticmethod(lambda xp: 0.0)  # (forward saves nothing)
 
