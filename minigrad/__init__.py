@@ -19,21 +19,22 @@ from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTen
                        bernoulli, empty, eye, from_numpy, full, full_like, linspace, multinomial, normal, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .functions import (abs, absolute, acos, add, addcdiv, addcmul, addmm, addmv, all, allclose, amax, amin, any,
-                        arccos, arcsin, arctan, arctan2, argmax, argmin, argsort, argwhere, asin, atan, atan2, baddbmm,
-                        bmm, broadcast_tensors, broadcast_to, cat, ceil, chunk, clamp, clamp_max, clamp_min, clip,
-                        clone, column_stack, concat, concatenate, cos, cosh, count_nonzero, cumprod, cumsum, diag,
-                        diag_embed, diagonal, diff, div, dot, einsum, eq, equal, erf, exp, expm1, flatten, flip, floor,
-                        floor_divide, fmod, frac, gather, ge, ger, gt, hstack, index_add, index_copy, index_select,
-                        inner, is_floating_point, is_tensor, isclose, isfinite, isinf, isnan, kron, le, lerp, log,
-                        log10, log1p, log2, log_softmax, logaddexp, logical_and, logical_not, logical_or, logical_xor,
-                        logsumexp, lt, masked_fill, masked_scatter, masked_select, matmul, max, maximum, mean, median,
-                        meshgrid, min, minimum, mm, moveaxis, movedim, mul, mv, nan_to_num, nanmean, narrow, ne, neg,
-                        negative, nonzero, norm, numel, outer, permute, pow, prod, reciprocal, relu, remainder,
-                        repeat_interleave, reshape, roll, round, rsqrt, scatter, scatter_add, select, sigmoid, sign,
-                        sin, sinh, softmax, sort, split, sqrt, square, squeeze, stack, std, std_mean, sub, sum,
-                        swapaxes, t, take, tan, tanh, tensordot, tile, topk, transpose, tril, triu, true_divide, trunc,
-                        unbind, unique, unsqueeze, var, var_mean, vstack, where)
+from .functions import (bmm, broadcast_tensors, cat, column_stack, concat, concatenate, einsum, floor_divide, hstack,
+                        is_tensor, matmul, meshgrid, pow, remainder, stack, std_mean, tensordot, true_divide, var_mean,
+                        vstack, where)
+from .math_forms import (abs, absolute, acos, add, addcdiv, addcmul, allclose, arccos, arcsin, arctan, arctan2, asin,
+                         atan, atan2, ceil, clamp, clamp_max, clamp_min, clip, clone, cos, cosh, div, eq, equal, erf,
+                         exp, expm1, floor, fmod, frac, ge, gt, isclose, isfinite, isinf, isnan, le, lerp, log, log10,
+                         log1p, log2, log_softmax, logaddexp, logical_and, logical_not, logical_or, logical_xor, lt,
+                         masked_fill, maximum, minimum, mul, nan_to_num, ne, neg, negative, norm, reciprocal, relu,
+                         round, rsqrt, sigmoid, sign, sin, sinh, softmax, sqrt, square, sub, tan, tanh, trunc)
+from .shape_forms import (addmm, addmv, all, amax, amin, any, argmax, argmin, argsort, argwhere, baddbmm, broadcast_to,
+                          chunk, count_nonzero, cumprod, cumsum, diag, diag_embed, diagonal, diff, dot, flatten, flip,
+                          gather, ger, index_add, index_copy, index_select, inner, is_floating_point, kron, logsumexp,
+                          masked_scatter, masked_select, max, mean, median, min, mm, moveaxis, movedim, mv, nanmean,
+                          narrow, nonzero, numel, outer, permute, prod, repeat_interleave, reshape, roll, scatter,
+                          scatter_add, select, sort, split, squeeze, std, sum, swapaxes, t, take, tile, topk,
+                          transpose, tril, triu, unbind, unique, unsqueeze, var)
 from .io import load, save
 from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Tensor

@@ -33,7 +33,8 @@ def normal(shape, seed=0, scale=1.0):
 KINKS = np.array([-1000.0, -25.0, -7.0, -6.0, -3.5, -3.0, -2.0, -1.0, -0.5, -1e-9, 0.0, 1e-9, 0.5, 1.0, 2.0,
                   3.0, 3.5, 5.0, 6.0, 7.0, 10.0, 20.0, 25.0, 1000.0, math.nan])
 
-ACTIVATIONS = [("relu6", {}), ("elu", {}), ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {}), ("celu", {"alpha": 2.0}),
+ACTIVATIONS = [("relu6", {}), ("elu", {}), ("elu", {"alpha": 0.5}), ("selu", {}), ("celu", {}),
+               ("celu", {"alpha": 2.0}),
                ("silu", {}), ("mish", {}), ("softplus", {}), ("softplus", {"beta": 2.0, "threshold": 5.0}),
                ("softplus", {"beta": -1.0}), ("softsign", {}), ("hardtanh", {}),
                ("hardtanh", {"min_val": -2.0, "max_val": 3.0}), ("hardsigmoid", {}), ("hardswish", {}),
@@ -101,7 +102,8 @@ def test_inplace_activations_write_the_input_and_match_torch(name):
 
 
 @pytest.mark.parametrize("make", [
-    lambda lib: lib.nn.ReLU6(), lambda lib: lib.nn.ReLU6(True), lambda lib: lib.nn.ELU(), lambda lib: lib.nn.ELU(0.5, True),
+    lambda lib: lib.nn.ReLU6(), lambda lib: lib.nn.ReLU6(True), lambda lib: lib.nn.ELU(),
+    lambda lib: lib.nn.ELU(0.5, True),
     lambda lib: lib.nn.CELU(2.0), lambda lib: lib.nn.SELU(), lambda lib: lib.nn.SELU(inplace=True),
     lambda lib: lib.nn.SiLU(), lambda lib: lib.nn.Mish(True), lambda lib: lib.nn.Softplus(),
     lambda lib: lib.nn.Softplus(beta=0.5, threshold=3), lambda lib: lib.nn.Softsign(), lambda lib: lib.nn.Hardtanh(),
@@ -272,13 +274,16 @@ def attention_inputs(batch=(2,), L=3, S=5, E=4, Ev=6, seed=29):
 
 def test_attention_matches_torch_with_default_and_given_scale():
     q, k, v = attention_inputs()
-    compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), q, k, v, rtol=1e-12, atol=1e-15)
+    compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), q, k, v,
+            rtol=1e-12, atol=1e-15)
     compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v, scale=0.3), q, k, v,
             rtol=1e-12, atol=1e-15)
     q, k, v = attention_inputs(batch=(2, 3), seed=32)  # (N, heads, L, E)
-    compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), q, k, v, rtol=1e-12, atol=1e-15)
+    compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), q, k, v,
+            rtol=1e-12, atol=1e-15)
     q, k, v = attention_inputs(batch=(), seed=35)
-    compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), q, k, v, rtol=1e-12, atol=1e-15)
+    compare(lambda lib, q, k, v: lib.nn.functional.scaled_dot_product_attention(q, k, v), q, k, v,
+            rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("L, S", [(4, 4), (3, 5), (5, 3)])
@@ -312,7 +317,8 @@ def test_grouped_query_attention_matches_torch():
 def test_gradcheck_attention():
     q, k, v = attention_inputs(seed=50)
     mask = minigrad.tensor(np.tril(np.ones((3, 5), dtype=bool)))
-    assert minigrad.gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, mask), (leaf(q), leaf(k), leaf(v)))
+    assert minigrad.gradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, mask),
+                              (leaf(q), leaf(k), leaf(v)))
 
 
 def test_attention_dropout_zeroes_weights_and_scales_the_rest(seeded):
@@ -517,7 +523,8 @@ def test_trunc_normal_warns_like_torch_when_the_mean_is_far_from_the_bounds(seed
 def test_parameters_to_vector_matches_torch_and_passes_gradients_back():
     ours, theirs = same_module(lambda lib: lib.Sequential(lib.Linear(3, 2), lib.PReLU(2), lib.Linear(2, 1)))
     vector = nn.utils.parameters_to_vector(ours.parameters())
-    np.testing.assert_array_equal(host(vector), torch.nn.utils.parameters_to_vector(theirs.parameters()).detach().numpy())
+    np.testing.assert_array_equal(host(vector),
+                                  torch.nn.utils.parameters_to_vector(theirs.parameters()).detach().numpy())
     (vector * minigrad.arange(vector.numel(), dtype=minigrad.float64)).sum().backward()
     assert host(ours[2].bias.grad).tolist() == [vector.numel() - 1.0]
 

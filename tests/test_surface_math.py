@@ -264,7 +264,8 @@ def test_addcmul_and_addcdiv_match_torch(name, value):
 def test_addcmul_and_addcdiv_dtypes():
     ints, floats = np.array([1, -2, 3]), np.array([0.5, 1.5, -2.5], dtype=np.float32)
     for call in (lambda lib, s, a, b: lib.addcmul(s, a, b, value=2),
-                 lambda lib, s, a, b: lib.addcmul(s, a, b, value=0.5), lambda lib, s, a, b: lib.addcdiv(s, a, b.float())):
+                 lambda lib, s, a, b: lib.addcmul(s, a, b, value=0.5),
+                 lambda lib, s, a, b: lib.addcdiv(s, a, b.float())):
         for dtypes in ((ints, ints, ints), (floats, ints, ints), (ints, floats, floats.astype(np.float64))):
             expected = call(torch, *map(torch.tensor, dtypes))
             ours = call(minigrad, *map(minigrad.tensor, dtypes))

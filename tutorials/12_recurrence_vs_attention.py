@@ -265,12 +265,13 @@ if not FAST:
     assert step_times["encoder layer"][-1] > step_times["LSTM"][-1]
 
 # %% [markdown]
-# The LSTM records about a dozen ops per time step, so its graph grows with T; the encoder layer records the same
-# few dozen ops whatever T is, only on bigger arrays. In the full run on this project's CPU (2 cores, shared with
-# other work, one BLAS thread), the encoder layer was about twice as fast as the LSTM at T = 16 and nearly
-# twice as slow at T = 1024, with the crossover near T = 512; the fitted exponents were about 1.1 for the LSTM
-# and between 1.8 and 2.0 for the encoder over our runs (below 2 where the part linear in T still counts). At small T the LSTM pays for its many small ops, each costing a few microseconds of Python
-# bookkeeping whatever its size; at large T the encoder pays for its T² scores.
+# The LSTM records about a dozen ops per time step, so its graph grows with T; the encoder layer records the same few
+# dozen ops whatever T is, only on bigger arrays. In the full run on this project's CPU (2 cores, shared with other
+# work, one BLAS thread), the encoder layer was about twice as fast as the LSTM at T = 16 and nearly twice as slow at
+# T = 1024, with the crossover near T = 512; the fitted exponents were about 1.1 for the LSTM and between 1.8 and 2.0
+# for the encoder over our runs (below 2 where the part linear in T still counts). At small T the LSTM pays for its
+# many small ops, each costing a few microseconds of Python bookkeeping whatever its size; at large T the encoder pays
+# for its T² scores.
 #
 # What a GPU changes, as reasoning, not measured here (this tutorial ran on a CPU): a GPU runs one large matrix
 # product over thousands of cores at once, so the encoder's T² scores cost far less time per element than here,

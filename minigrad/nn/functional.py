@@ -403,9 +403,10 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     return out
 
 
-__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear", "dropout",
-           "embedding", "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "relu6", "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh", "hardsigmoid",
-           "hardswish", "softmin", "glu", "prelu", "tanhshrink", "softshrink", "hardshrink", "batch_norm", "group_norm",
-           "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention", "kl_div"]
+__all__ = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "logsigmoid", "linear",
+           "dropout", "embedding", "layer_norm", "normalize", "one_hot", "pad", "nll_loss", "cross_entropy",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "huber_loss", "relu6", "elu", "selu", "celu", "silu", "mish", "softplus", "softsign", "hardtanh",
+           "hardsigmoid", "hardswish", "softmin", "glu", "prelu", "tanhshrink", "softshrink", "hardshrink",
+           "batch_norm", "group_norm", "cosine_similarity", "pairwise_distance", "scaled_dot_product_attention",
+           "kl_div"]
