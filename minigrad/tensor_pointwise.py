@@ -17,7 +17,6 @@ from . import backend, ops
 from .checks import broadcast_shapes, is_number, type_name
 from .tensor_base import TensorBase
 
-primitive = ops.elementwise
 
 
 def in_place(name: str, cast: bool = False):
@@ -87,25 +86,25 @@ class Pointwise(TensorBase):
         """floor(self/other) of the exact quotient, as torch.floor_divide and Python's ``//`` (1 // 0.1 is 9, though
         1/0.1 rounds to 10). Its gradient is zero, as torch's div(rounding_mode='floor') has it (torch's
         floor_divide has none: its backward raises)."""
-        return self._rounding_division(primitive.FloorDivide, other, "floor_divide")
+        return self._rounding_division(ops.FloorDivide, other, "floor_divide")
 
     def fmod(self, other):
         """The remainder of self/other with the sign of self (C's fmod), exact; d/dself = 1 and
         d/dother = -trunc(self/other), as torch has them."""
-        return self._rounding_division(primitive.Fmod, other, "fmod")
+        return self._rounding_division(ops.Fmod, other, "fmod")
 
     def remainder(self, other):
         """The remainder of self/other with the sign of other (Python's ``%``), exact; d/dself = 1 and
         d/dother = -floor(self/other), as torch has them."""
-        return self._rounding_division(primitive.Remainder, other, "remainder")
+        return self._rounding_division(ops.Remainder, other, "remainder")
 
     __mod__ = remainder
 
     def __rmod__(self, other):
-        return self._rounding_division(primitive.Remainder, other, "remainder", reflected=True)
+        return self._rounding_division(ops.Remainder, other, "remainder", reflected=True)
 
     def __rfloordiv__(self, other):
-        return self._rounding_division(primitive.FloorDivide, other, "floor_divide", reflected=True)
+        return self._rounding_division(ops.FloorDivide, other, "floor_divide", reflected=True)
 
     def _rounding_division(self, function, other, op: str, reflected=False):
         """``function`` (floor division, fmod, remainder) of self by other (of other by self when ``reflected``), in
@@ -124,12 +123,15 @@ class Pointwise(TensorBase):
                                "zeros (torch raises here too)")
 
     # --- functions of real numbers, one primitive each ----------------------------------------------------
-    expm1 = _of_reals(primitive.Expm1, "eˣ - 1, exact for tiny x (where eˣ rounds to 1).")
-    log2, log10, tan = _of_reals(primitive.Log2), _of_reals(primitive.Log10), _of_reals(primitive.Tan)
-    reciprocal, rsqrt = _of_reals(primitive.Reciprocal, "1/x."), _of_reals(primitive.Rsqrt, "1/√x.")
-    atan = arctan = _of_reals(primitive.Atan)
-    asin = arcsin = _of_reals(primitive.Asin)
-    acos = arccos = _of_reals(primitive.Acos)
+    expm1 = _of_reals(ops.Expm1, "eˣ - 1, exact for tiny x (where eˣ rounds to 1).")
+    log2 = _of_reals(ops.Log2)
+    log10 = _of_reals(ops.Log10)
+    tan = _of_reals(ops.Tan)
+    reciprocal = _of_reals(ops.Reciprocal, "1/x.")
+    rsqrt = _of_reals(ops.Rsqrt, "1/√x.")
+    atan = arctan = _of_reals(ops.Atan)
+    asin = arcsin = _of_reals(ops.Asin)
+    acos = arccos = _of_reals(ops.Acos)
 
     def square(self):
         """self², which keeps integers integers (and makes bools int64, as torch does)."""
@@ -138,7 +140,7 @@ class Pointwise(TensorBase):
     def atan2(self, other):
         """The angle of the point (other, self), in [-π, π] (integers give the default float)."""
         self._check_comparable(other, "atan2")
-        return self._binary(primitive.Atan2, other, "atan2", floating=True)
+        return self._binary(ops.Atan2, other, "atan2", floating=True)
 
     arctan2 = atan2
 
@@ -147,7 +149,7 @@ class Pointwise(TensorBase):
         self._check_comparable(other, "logaddexp")
         if self.dtype.kind != "f" and other.dtype.kind != "f":
             raise NotImplementedError(f"logaddexp: not implemented for {self.dtype} and {other.dtype} tensors")
-        return self._binary(primitive.LogAddExp, other, "logaddexp")
+        return self._binary(ops.LogAddExp, other, "logaddexp")
 
     # --- combinations ------------------------------------------------------------------------------------
     def lerp(self, end, weight):
@@ -251,18 +253,36 @@ class Pointwise(TensorBase):
     # --- in place ----------------------------------------------------------------------------------------
     neg_ = negative_ = in_place("neg")
     abs_ = absolute_ = in_place("abs")
-    sign_, floor_, ceil_, trunc_, round_, frac_, square_, sqrt_ = map(in_place, (
-        "sign", "floor", "ceil", "trunc", "round", "frac", "square", "sqrt"))
-    true_divide_, floor_divide_, fmod_, remainder_ = map(in_place, ("true_divide", "floor_divide", "fmod", "remainder"))
-    reciprocal_, rsqrt_, expm1_, log2_, log10_, tan_ = map(in_place, (
-        "reciprocal", "rsqrt", "expm1", "log2", "log10", "tan"))
+    sign_ = in_place("sign")
+    floor_ = in_place("floor")
+    ceil_ = in_place("ceil")
+    trunc_ = in_place("trunc")
+    round_ = in_place("round")
+    frac_ = in_place("frac")
+    square_ = in_place("square")
+    sqrt_ = in_place("sqrt")
+    true_divide_ = in_place("true_divide")
+    floor_divide_ = in_place("floor_divide")
+    fmod_ = in_place("fmod")
+    remainder_ = in_place("remainder")
+    reciprocal_ = in_place("reciprocal")
+    rsqrt_ = in_place("rsqrt")
+    expm1_ = in_place("expm1")
+    log2_ = in_place("log2")
+    log10_ = in_place("log10")
+    tan_ = in_place("tan")
     atan_ = arctan_ = in_place("atan")
     asin_ = arcsin_ = in_place("asin")
     acos_ = arccos_ = in_place("acos")
     atan2_ = arctan2_ = in_place("atan2")
-    lerp_, clamp_min_, clamp_max_, nan_to_num_ = map(in_place, ("lerp", "clamp_min", "clamp_max", "nan_to_num"))
-    logical_and_, logical_or_, logical_xor_, logical_not_ = (
-        in_place(name, cast=True) for name in ("logical_and", "logical_or", "logical_xor", "logical_not"))
+    lerp_ = in_place("lerp")
+    clamp_min_ = in_place("clamp_min")
+    clamp_max_ = in_place("clamp_max")
+    nan_to_num_ = in_place("nan_to_num")
+    logical_and_ = in_place("logical_and", cast=True)
+    logical_or_ = in_place("logical_or", cast=True)
+    logical_xor_ = in_place("logical_xor", cast=True)
+    logical_not_ = in_place("logical_not", cast=True)
 
 
 def deprecated_scale_first(op: str, given: tuple, names: tuple, scale_name: str, scale):

@@ -13,8 +13,10 @@ Everything else (mean, min, chunk, the losses, dropout, ...) is composed from th
 reason (speed, one node instead of many), written beside it.
 """
 
-from .elementwise import (Abs, Add, Clamp, Cos, Cosh, Div, Erf, Exp, Log, Log1p, LogSigmoid, Maximum, Mul, Neg, Pow,
-                          Relu, Rounding, Sigmoid, Sin, Sinh, Sqrt, Sub, Tanh, To, Unary, Where)
+from .elementwise import (Abs, Acos, Add, Asin, Atan, Atan2, Binary, Clamp, Cos, Cosh, Div, Erf, Exp, Expm1,
+                          FloorDivide, Fmod, Log, Log1p, Log2, Log10, LogAddExp, LogSigmoid, Maximum, Mul, Neg, Pow,
+                          Reciprocal, Relu, Remainder, Rounding, Rsqrt, Sigmoid, Sin, Sinh, Sqrt, Sub, Tan, Tanh, To,
+                          Unary, Where)
 from .index import Gather, GetItem, IndexAdd, SetItem, StridedView, along_axis
 from .linalg import Einsum, Linear, MatMul
 from .reduce import Cumsum, LogSoftmax, Max, Softmax, Sum
