@@ -42,9 +42,12 @@ class Categorical:
                                  f"{probs.tolist()}")
             self.__dict__["probs"] = probs / probs.sum(-1, keepdim=True)
         else:
-            if self._validate and bool(logits.isnan().any().item()):
-                raise ValueError(f"Categorical: expected real logits (no nan), got {logits.tolist()}")
-            self.__dict__["logits"] = logits - logits.logsumexp(-1, keepdim=True)  # normalised: log-probabilities
+            normalised = logits - logits.logsumexp(-1, keepdim=True)  # log-probabilities
+            # checked once normalised, as torch checks: +inf, or a row of -inf only, becomes nan there
+            if self._validate and bool(normalised.isnan().any().item()):
+                raise ValueError(f"Categorical: expected logits that normalise to real log-probabilities (no nan, "
+                                 f"no +inf, not all -inf in a row), got {logits.tolist()}")
+            self.__dict__["logits"] = normalised
         self._given = name
         self.param_shape = parameter.shape
         self.batch_shape = parameter.shape[:-1]

@@ -749,6 +749,8 @@ def test_categorical_gradients_check_and_samples_follow_the_probabilities():
 @pytest.mark.parametrize("kwargs, message", [({}, "Either `probs` or `logits` must be specified, but not both"),
                                              ({"probs": [-1.0, 2.0]}, "probs"), ({"probs": [0.0, 0.0]}, "probs"),
                                              ({"logits": [float("nan"), 0.0]}, "logits"),
+                                             ({"logits": [float("inf"), 1.0]}, "logits"),
+                                             ({"logits": [-float("inf"), -float("inf")]}, "logits"),
                                              ({"probs": 1.0}, "must be at least one-dimensional")])
 def test_categorical_refuses_what_torch_refuses(kwargs, message):
     torch = pytest.importorskip("torch")
