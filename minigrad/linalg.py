@@ -82,7 +82,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         raise RuntimeError(f"{op}: Order {ord} not supported.")
     summed, extreme = (rows, columns) if abs(ord) == 1 else (columns, rows)  # inf: the 1-norm of the transpose
     sums = vector_norm(A, 1, summed, keepdim=True)
-    result = sums.amax(extreme, keepdim=True) if ord > 0 else sums.amin(extreme, keepdim=True)
+    if ord > 0 and sums.shape[extreme] == 0:  # the largest of no sums: 0, as torch (the smallest is refused)
+        result = sums.sum(extreme, keepdim=True)
+    else:
+        result = sums.amax(extreme, keepdim=True) if ord > 0 else sums.amin(extreme, keepdim=True)
     return result if keepdim else result.squeeze((rows, columns))
 
 

@@ -33,6 +33,19 @@ def _aliases(dim, keepdim, axis, keepdims, op: str):
     return dim, keepdim if keepdims is None else keepdims
 
 
+def _check_reducible(tensor, dim, op: str, error=RuntimeError) -> None:
+    """The extremes (max, argmax, ...) of nothing do not exist: refused as torch refuses them, where NumPy would
+    say "zero-size array to reduction operation"."""
+    if tensor.numel() != 0:
+        return
+    if dim is None:
+        raise error(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+                    "dim with the 'dim' argument.")
+    for d in check_dims(dim, tensor.ndim, op):
+        if tensor.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+
+
 class Reduce(TensorBase):
     __slots__ = ()
 
@@ -71,6 +84,7 @@ class Reduce(TensorBase):
         if isinstance(dim, TensorBase):
             return self.maximum(dim)
         dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "max")
+        _check_reducible(self, dim, "max")
         if dim is None:
             return self._apply(ops.Max, self, nan_is_max=True)
         d = check_dim(dim, self.ndim, "max")
@@ -86,6 +100,7 @@ class Reduce(TensorBase):
         if isinstance(dim, TensorBase):
             return self.minimum(dim)
         dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "min")
+        _check_reducible(self, dim, "min")
         if dim is None:
             return -(-self).max()
         values, indices = (-self).max(dim, keepdim)
@@ -93,9 +108,11 @@ class Reduce(TensorBase):
 
     def amax(self, dim=None, keepdim=False):
         """The maximum over one or more dims; tied maxima share the gradient equally."""
+        _check_reducible(self, dim, "amax")
         return self._apply(ops.Max, self, dim=check_dims(dim, self.ndim, "amax"), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False):
+        _check_reducible(self, dim, "amin")
         return -(-self).amax(dim, keepdim)
 
     def median(self, dim=None, keepdim=False):
@@ -138,11 +155,13 @@ class Reduce(TensorBase):
 
     def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "argmax")
+        _check_reducible(self, dim, "argmax", IndexError)
         axis = None if dim is None else check_dim(dim, self.ndim, "argmax")
         return self._make(self._array.argmax(axis=axis, keepdims=keepdim))
 
     def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _aliases(dim, keepdim, axis, keepdims, "argmin")
+        _check_reducible(self, dim, "argmin", IndexError)
         axis = None if dim is None else check_dim(dim, self.ndim, "argmin")
         return self._make(self._array.argmin(axis=axis, keepdims=keepdim))
 

@@ -123,3 +123,37 @@ def test_shape_and_argument_errors_have_torchs_type(case):
     for lib in (minigrad, torch):
         with pytest.raises(RuntimeError):
             SHAPE_ERRORS[case](lib)
+
+
+EMPTY = {  # reductions with nothing to reduce: torch's error type, or its value
+    "max": lambda x: x.max(), "max(0)": lambda x: x.max(0), "max(1)": lambda x: x.max(1)[0],
+    "amax(0)": lambda x: x.amax(0), "amax(1)": lambda x: x.amax(1), "amax()": lambda x: x.amax(),
+    "argmax()": lambda x: x.argmax(), "argmax(0)": lambda x: x.argmax(0), "min": lambda x: x.min(),
+    "min(0)": lambda x: x.min(0), "amin(0)": lambda x: x.amin(0), "argmin(1)": lambda x: x.argmin(1),
+}
+
+
+@pytest.mark.parametrize("case", EMPTY)
+def test_reducing_an_empty_dim_fails_or_gives_what_torch_does(case):
+    # NumPy's "zero-size array to reduction operation" ValueError once came through
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for lib in (minigrad, torch):
+        try:
+            outcomes.append(tuple(EMPTY[case](lib.zeros(0, 3)).shape))
+        except (RuntimeError, IndexError) as error:
+            outcomes.append(type(error).__name__)
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("ord", [1, -1, float("inf"), -float("inf")])
+@pytest.mark.parametrize("shape", [(3, 0), (0, 3), (0, 0)])
+def test_matrix_norms_of_empty_matrices_as_torch(ord, shape):
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for lib in (minigrad, torch):
+        try:
+            outcomes.append(lib.linalg.matrix_norm(lib.zeros(*shape), ord).item())
+        except IndexError:
+            outcomes.append("IndexError")
+    assert outcomes[0] == outcomes[1]
