@@ -42,7 +42,8 @@ class Categorical:
                                  f"{probs.tolist()}")
             self.__dict__["probs"] = probs / probs.sum(-1, keepdim=True)
         else:
-            normalised = logits - logits.logsumexp(-1, keepdim=True)  # log-probabilities
+            with logits.device.quiet("invalid"):  # (inf - inf: nan, refused just below)
+                normalised = logits - logits.logsumexp(-1, keepdim=True)  # log-probabilities
             # checked once normalised, as torch checks: +inf, or a row of -inf only, becomes nan there
             if self._validate and bool(normalised.isnan().any().item()):
                 raise ValueError(f"Categorical: expected logits that normalise to real log-probabilities (no nan, "
