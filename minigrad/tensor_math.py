@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 
 from . import backend, ops, random
-from .checks import broadcast_shapes, check_dim, check_floating, is_number, type_name
+from .checks import broadcast_shapes, check_dim, check_floating, is_int, is_number, type_name
 from .tensor_base import TensorBase
 from .tensor_pointwise import Pointwise, check_kernel, deprecated_scale_first
 
@@ -211,19 +211,31 @@ class Math(Pointwise):
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         """Indices drawn from the categorical distribution of each row (weights >= 0, not necessarily normalised),
-        as torch.multinomial; 1-d or 2-d input."""
+        as torch.multinomial; 1-d or 2-d input. Without replacement it draws as torch does: the ``num_samples``
+        largest of w / E, E ~ Exp(1) for each category, which is a draw without replacement by the weights; asked
+        for more than there are categories of positive weight, the ones of weight 0 follow, in order."""
         if self.ndim not in (1, 2):
             raise RuntimeError(f"multinomial: expected a 1-d or 2-d tensor of weights, got shape {self.shape}")
-        weights = self.numpy().astype(float).reshape(-1, self.shape[-1])
-        if (weights < 0).any() or not (weights.sum(axis=1) > 0).all() or not backend.cpu.xp.isfinite(weights).all():
-            raise RuntimeError("multinomial: expected non-negative, finite weights with a positive sum in every row")
-        if not replacement and num_samples > weights.shape[1]:
+        if self.dtype.kind != "f":
+            raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {self.dtype}")
+        if not is_int(num_samples):
+            raise TypeError(f"multinomial(): argument 'num_samples' must be int, not {type_name(num_samples)}")
+        if num_samples <= 0:
+            raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples (got {num_samples})")
+        if not replacement and num_samples > self.shape[-1]:
             raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement from "
-                               f"{weights.shape[1]} categories")
+                               f"{self.shape[-1]} categories")
+        xp = backend.cpu.xp
+        weights = self.numpy().astype(float).reshape(-1, self.shape[-1])
+        if (weights < 0).any() or not (weights.sum(axis=1) > 0).all() or not xp.isfinite(weights).all():
+            raise RuntimeError("multinomial: expected non-negative, finite weights with a positive sum in every row")
         draw = random.source(generator, "multinomial")
-        rows = [draw.choice(weights.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
-                for row in weights]
-        samples = backend.cpu.xp.asarray(rows, dtype=backend.int64).reshape(self.shape[:-1] + (num_samples,))
+        if replacement:
+            rows = [draw.choice(weights.shape[1], size=num_samples, p=row / row.sum()) for row in weights]
+        else:
+            keys = weights / draw.exponential(size=weights.shape)
+            rows = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+        samples = xp.asarray(rows, dtype=backend.int64).reshape(self.shape[:-1] + (num_samples,))
         return self._make(self.device.from_host(samples))
 
     def _random(self, host_values):

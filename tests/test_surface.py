@@ -179,3 +179,20 @@ def test_prod_dtypes_and_higher_derivatives():
     assert minigrad.autograd.gradgradcheck(lambda t: t.prod(), (x,))
     with pytest.raises(TypeError, match="prod"):
         x.prod((0, 1))
+
+
+def test_multinomial_edges_are_torchs():
+    # asked for more samples than there are weighted categories, torch draws those first and then the ones of
+    # weight 0 in order; integer weights, no samples, and nothing to draw from are refused
+    for lib in (minigrad, torch):
+        assert sorted(lib.multinomial(lib.tensor([1.0, 0.0, 0.0]), 3).tolist()) == [0, 1, 2]
+        assert lib.multinomial(lib.tensor([0.0, 1.0, 0.0]), 2).tolist() == [1, 0]
+        for call in (lambda: lib.multinomial(lib.tensor([1.0, 0.0]), 0), lambda: lib.multinomial(lib.ones(0), 1),
+                     lambda: lib.multinomial(lib.tensor([1, 2]), 1), lambda: lib.multinomial(lib.ones(2, 0), 1)):
+            with pytest.raises(RuntimeError):
+                call()
+        with pytest.raises(TypeError):
+            lib.multinomial(lib.tensor([1.0, 2.0]), 2.0)
+    minigrad.manual_seed(1)  # without replacement, category k is first with probability w_k / Σw
+    firsts = minigrad.multinomial(minigrad.tensor([[1.0, 3.0, 0.0]]).expand(4000, 3), 2)[:, 0].numpy()
+    assert abs((firsts == 1).mean() - 0.75) < 0.03 and (firsts != 2).all()
