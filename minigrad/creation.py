@@ -110,11 +110,11 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _created(lambda xp, dtype: xp.eye(n, m, dtype=dtype), dtype, device, requires_grad)
 
 
-def _like(factory, input, dtype, device, requires_grad) -> Tensor:
-    """``factory`` with the shape, dtype and device of ``input`` unless told otherwise."""
+def _like(factory, input, dtype, device, requires_grad, **random) -> Tensor:
+    """``factory`` with the shape, dtype and device of ``input`` unless told otherwise (``random``: a generator)."""
     check_tensor(input, factory.__name__ + "_like")
     return factory(input.shape, dtype=input.dtype if dtype is None else dtype,
-                   device=input.device if device is None else device, requires_grad=requires_grad)
+                   device=input.device if device is None else device, requires_grad=requires_grad, **random)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -125,12 +125,12 @@ def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _like(ones, input, dtype, device, requires_grad)
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _like(randn, input, dtype, device, requires_grad)
+def randn_like(input, dtype=None, device=None, requires_grad=False, *, generator=None) -> Tensor:
+    return _like(randn, input, dtype, device, requires_grad, generator=generator)
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _like(rand, input, dtype, device, requires_grad)
+def rand_like(input, dtype=None, device=None, requires_grad=False, *, generator=None) -> Tensor:
+    return _like(rand, input, dtype, device, requires_grad, generator=generator)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:

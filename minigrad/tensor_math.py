@@ -206,8 +206,10 @@ class Math(Pointwise):
         return (uniform < probabilities).to(self.dtype)
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        """Fill with samples of Bernoulli(p) (a number or a tensor of probabilities), in place."""
-        return self._inplace("bernoulli_", lambda t: t.detach().bernoulli(p, generator=generator), cast=True)
+        """Fill with samples of Bernoulli(p) (a number or a tensor of probabilities), in place; a tensor of
+        integers or bools takes them as 1 and 0, as in torch."""
+        return self._inplace("bernoulli_", lambda t: t.detach().double().bernoulli(p, generator=generator),
+                             cast=True)
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         """Indices drawn from the categorical distribution of each row (weights >= 0, not necessarily normalised),

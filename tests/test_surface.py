@@ -196,3 +196,14 @@ def test_multinomial_edges_are_torchs():
     minigrad.manual_seed(1)  # without replacement, category k is first with probability w_k / Σw
     firsts = minigrad.multinomial(minigrad.tensor([[1.0, 3.0, 0.0]]).expand(4000, 3), 2)[:, 0].numpy()
     assert abs((firsts == 1).mean() - 0.75) < 0.03 and (firsts != 2).all()
+
+
+def test_bernoulli_fills_integer_and_bool_tensors_and_like_takes_a_generator():
+    for lib in (minigrad, torch):
+        assert lib.zeros(3, dtype=lib.long).bernoulli_(1.0).tolist() == [1, 1, 1]
+        assert lib.zeros(3, dtype=lib.bool).bernoulli_(1.0).tolist() == [True] * 3
+        assert lib.ones(2, dtype=lib.int32).bernoulli_(0.0).dtype == lib.int32
+    draws = [minigrad.rand_like(minigrad.ones(3), generator=minigrad.Generator().manual_seed(5)).tolist()
+             for _ in range(2)]
+    assert draws[0] == draws[1]
+    assert minigrad.randn_like(minigrad.ones(2), generator=minigrad.Generator().manual_seed(1)).shape == (2,)
