@@ -23,14 +23,16 @@ class Shape(TensorBase):
         return self.shape if dim is None else self.shape[check_dim(dim, self.ndim, "size")]
 
     def reshape(self, *shape):
-        return self._reshaped(reshaped(shape, self.shape, "reshape"))
+        return self._reshaped(reshaped(shape, self.shape, "reshape"), new_tensor=True)
 
     def view(self, *shape):
-        return self._reshaped(reshaped(shape, self.shape, "view"))
+        return self._reshaped(reshaped(shape, self.shape, "view"), new_tensor=True)
 
-    def _reshaped(self, shape: tuple):
-        """Reshape to a checked shape; the result is a view when NumPy could reshape without copying."""
-        if shape == self.shape:
+    def _reshaped(self, shape: tuple, new_tensor: bool = False):
+        """Reshape to a checked shape; the result is a view when NumPy could reshape without copying. To the shape
+        self has, it is self, unless ``new_tensor`` asks for a view of its own (as torch's view and reshape give:
+        a later t_() or requires_grad_() of it must leave self alone)."""
+        if shape == self.shape and not new_tensor:
             return self
         result = self._apply(ops.Reshape, self, shape=shape)
         return self._as_views(result) if self.device.xp.may_share_memory(result._array, self._array) else result

@@ -388,3 +388,16 @@ def test_sequences_of_in_place_changes_match_torch(steps):
         return
     for mine, torchs in zip(ours, theirs):
         np.testing.assert_allclose(mine, torchs, rtol=1e-10, atol=1e-12)
+
+
+def test_a_view_of_the_same_shape_is_a_tensor_of_its_own():
+    # view, view_as and reshape to the shape a tensor has give a new view in torch, not the tensor itself: a later
+    # t_() of the view (or requires_grad_, or a hook) must leave the original alone
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        x = lib.zeros(2, 3)
+        for same in (x.view(2, 3), x.view_as(x), x.reshape(x.shape)):
+            assert same is not x
+            same.t_()
+            same.add_(1)
+        assert tuple(x.shape) == (2, 3) and x.sum().item() == 18
