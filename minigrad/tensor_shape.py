@@ -97,7 +97,8 @@ class Shape(TensorBase):
     def squeeze(self, dim=None):
         """Drop dimensions of size 1 (only those of ``dim``, an int or a tuple of them, when given; a dim of another
         size is left alone, as in torch)."""
-        dims = range(self.ndim) if dim is None else check_dims(dim, self.ndim, "squeeze")
+        # (a 0-d tensor takes dim 0 or -1, as in torch)
+        dims = range(self.ndim) if dim is None else check_dims(dim, max(self.ndim, 1), "squeeze")
         return self.reshape(tuple(n for axis, n in enumerate(self.shape) if n != 1 or axis not in dims))
 
     def unflatten(self, dim, sizes):

@@ -417,3 +417,12 @@ ERRORS = {
 def test_errors_match_torch(name):
     call, *args = ERRORS[name]
     raises_like_torch(call, *args)
+
+
+def test_squeeze_of_a_0d_tensor_takes_dim_0_or_minus_1_as_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        x = lib.tensor(3.0)
+        assert x.squeeze(0).item() == x.squeeze(-1).item() == x.squeeze((0,)).item() == 3.0
+        with pytest.raises(IndexError):
+            x.squeeze(1)
