@@ -257,3 +257,14 @@ def test_an_index_on_another_device_is_named():
 def test_the_logsigmoid_module_is_torchs():
     x, tx = both([-50.0, 0.0, 3.0])
     np.testing.assert_allclose(nn.LogSigmoid()(x).detach().numpy(), torch.nn.LogSigmoid()(tx).detach().numpy())
+
+
+def test_sign_abs_and_relu_at_nan_are_torchs():
+    # torch's sign of nan is 0 (NumPy's is nan), so abs passes no gradient at nan; relu passes it (nan <= 0 fails)
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor([float("nan"), -0.0, 0.0, -2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        (x.abs().sum() + x.relu().sum()).backward()
+        results.append((np.nan_to_num(x.detach().sign().numpy(), nan=7.0).tolist(), x.grad.tolist()))
+    assert results[0] == results[1]

@@ -371,9 +371,14 @@ class Sqrt(Unary):
     slope = staticmethod(lambda xp, y: 0.5 / y)  # d√x/dx = 1/(2√x)
 
 
+def sign(xp, x):
+    """torch's sign: -1, 0 or 1, and 0 at nan too (NumPy's is nan there)."""
+    return xp.where(x == x, xp.sign(x), 0)
+
+
 class Abs(Unary):
     function = staticmethod(lambda xp, x: abs(x))
-    slope = staticmethod(lambda xp, x: xp.sign(x))  # 0 at 0, as in torch
+    slope = staticmethod(sign)  # 0 at 0 (and at nan), as in torch
 
 
 class Sin(Unary):
@@ -473,10 +478,10 @@ class Acos(Unary):
 class Relu(Unary):
     @staticmethod
     def forward(ctx, a):
-        ctx.save_for_backward(a > 0)
+        ctx.save_for_backward(~(a <= 0))  # (torch lets the gradient through at nan, which is not <= 0)
         return ctx.xp.maximum(a, 0).astype(a.dtype, copy=False)
 
-    slope = staticmethod(lambda xp, positive: positive)
+    slope = staticmethod(lambda xp, passes: passes)
 
 
 class Clamp(Unary):
@@ -505,7 +510,9 @@ class Rounding(Unary):
     def forward(ctx, a, mode, decimals=0):
         if mode == "round":
             return ctx.xp.round(a, decimals)  # x·10^d rounded, then divided by 10^d: torch's arithmetic
-        return {"floor": ctx.xp.floor, "ceil": ctx.xp.ceil, "trunc": ctx.xp.trunc, "sign": ctx.xp.sign}[mode](a)
+        if mode == "sign":
+            return sign(ctx.xp, a)
+        return {"floor": ctx.xp.floor, "ceil": ctx.xp.ceil, "trunc": ctx.xp.trunc}[mode](a)
 
     slope = staticmethod(lambda xp: 0.0)  # (forward saves nothing)
 
