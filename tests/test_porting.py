@@ -809,3 +809,18 @@ def test_the_casts_to_narrow_integers_are_torchs():
         ours, theirs = getattr(minigrad.tensor(values), method)(), getattr(torch.tensor(values), method)()
         assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.") and ours.type() == theirs.type()
         assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("values", [[17.679508, 1 / 3], [1.0, 2.0], [0.5, 0.25], [1e-5, 1.0], [1e9, 1.0], [1.0, 2000.0],
+                                    [float("nan"), 1.5, float("inf")], [-float("inf"), 2.0], [[1.123456, 2.0],
+                                    [3.0, 4.0]], [-0.5, 100.25], 2.5, [0.1] * 25, list(range(30)), [], [0.0]],
+                         ids=lambda v: str(v)[:24])
+def test_tensors_print_as_torchs(values):
+    # a ported program prints what torch prints: 4 decimals, whole numbers as "2.", torch's switch to e-notation
+    torch = pytest.importorskip("torch")
+    assert repr(minigrad.tensor(values)) == repr(torch.tensor(values))
+
+
+def test_a_long_tensor_prints_its_ends_as_torch():
+    torch = pytest.importorskip("torch")
+    assert repr(minigrad.arange(2000.0)) == repr(torch.arange(2000.0))

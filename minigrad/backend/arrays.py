@@ -84,8 +84,27 @@ def random_stream(seed: int) -> np.random.Generator:
 
 
 def format_array(array, prefix: str) -> str:
-    """An array's values as text (copied to the host), aligned for a repr that starts with ``prefix``."""
-    return np.array2string(device_of(array).to_host(array), separator=", ", prefix=prefix)
+    """An array's values as text (copied to the host), aligned for a repr that starts with ``prefix``, as torch
+    prints them: floats with 4 decimals, all alike, right-aligned; whole numbers as ``3.``; scientific notation
+    (``1.0000e-05``) when the nonzero magnitudes span more than 1000 or reach 1e8 (or, with fractions, go below
+    1e-4); lines of at most 80 characters, and the middle of more than 1000 elements left out."""
+    values = device_of(array).to_host(array)
+    options = {"separator": ", ", "prefix": prefix, "max_line_width": 80}
+    if values.dtype.kind != "f" or values.size == 0:
+        return np.array2string(values, **options)
+    finite = values[np.isfinite(values)].astype(np.float64)
+    magnitudes = np.abs(finite[finite != 0])
+    whole = bool(np.all(finite == np.round(finite)))
+    scientific = magnitudes.size > 0 and (magnitudes.max() / magnitudes.min() > 1000 or magnitudes.max() > 1e8
+                                          or (not whole and magnitudes.min() < 1e-4))
+    pattern = "{:.4e}" if scientific else "{:.0f}." if whole else "{:.4f}"
+
+    def text(value) -> str:
+        return pattern.format(value) if np.isfinite(value) else str(float(value))
+
+    width = max((len(text(value)) for value in finite), default=0)  # (nan and inf are padded to it, never widen it)
+    printed = np.array2string(values, formatter={"float_kind": lambda value: text(value).rjust(width)}, **options)
+    return printed.replace(", ..., ", ",  ..., ")  # (torch's spacing around the elements left out)
 
 
 # --- files -------------------------------------------------------------------------------------------------
