@@ -101,12 +101,15 @@ def cat(tensors, dim=0, *, axis=None):
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors, got an empty one")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated")
     first = tensors[0]
     d = check_dim(dim, first.ndim, "cat")
     for t in tensors[1:]:
         if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != first.shape[:d] + first.shape[d + 1:]:
             raise RuntimeError(f"cat: expected all tensors to match shape {first.shape} except in dim {d}, "
-                             f"got {t.shape}")
+                               f"got {t.shape}")
     return apply(ops.Cat, *_in_one_dtype(tensors), dim=d)
 
 

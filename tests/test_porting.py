@@ -824,3 +824,20 @@ def test_tensors_print_as_torchs(values):
 def test_a_long_tensor_prints_its_ends_as_torch():
     torch = pytest.importorskip("torch")
     assert repr(minigrad.arange(2000.0, device="cpu")) == repr(torch.arange(2000.0))
+
+
+def test_variable_and_a_cat_of_0d_tensors_as_torch():
+    # older programs (torch's BiLSTM-CRF tutorial) wrap tensors in autograd.Variable, a no-op since torch 0.4
+    torch = pytest.importorskip("torch")
+    for lib in (minigrad, torch):
+        x = lib.ones(2)
+        held, leaf = lib.autograd.Variable(x), lib.autograd.Variable(x, requires_grad=True)
+        assert held is not x and not held.requires_grad and leaf.requires_grad and leaf.is_leaf
+        x[0] = 5.0
+        assert leaf.tolist() == [5.0, 1.0]  # the same memory
+        with pytest.warns(UserWarning, match="volatile"):
+            lib.autograd.Variable(x, volatile=True)
+        with pytest.raises(TypeError):
+            lib.autograd.Variable([1.0, 2.0])
+        with pytest.raises(RuntimeError, match="zero-dimensional tensor"):
+            lib.cat([lib.tensor(1.0), lib.tensor(2.0)])

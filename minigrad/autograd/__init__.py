@@ -3,8 +3,11 @@
 The engine itself (graph nodes, the backward walk) is ``minigrad.engine``; this package is what a user calls.
 """
 
+import warnings
+
 from .. import engine
 from ..engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from ..checks import check_tensor
 from ..tensor import apply
 from . import forward_ad, functional, graph
 from .anomaly import detect_anomaly
@@ -23,5 +26,14 @@ class Function(engine.Function):
         return apply(cls, *inputs, **params)
 
 
-__all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
+def Variable(data, requires_grad=False, volatile=False):
+    """torch's old wrapper, a no-op since tensors carry their gradients themselves (torch 0.4): a tensor sharing
+    ``data``'s memory, a leaf that requires grad as asked. Kept so that older programs run."""
+    if volatile:
+        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                      UserWarning, stacklevel=2)
+    return check_tensor(data, "Variable").detach().requires_grad_(requires_grad)
+
+
+__all__ = ["Variable", "Function", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly"]
