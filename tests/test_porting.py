@@ -2,12 +2,14 @@
 ``import minigrad.nn.functional as F``, ``from minigrad import optim``): the names such programs reach for, each
 against torch where torch has the behaviour."""
 
+import math
 import os
 import pathlib
 import subprocess
 import sys
 import warnings
 
+import numpy as np
 import pytest
 
 import minigrad
@@ -824,6 +826,15 @@ def test_tensors_print_as_torchs(values):
 def test_a_long_tensor_prints_its_ends_as_torch():
     torch = pytest.importorskip("torch")
     assert repr(minigrad.arange(2000.0, device="cpu")) == repr(torch.arange(2000.0))
+
+
+@pytest.mark.parametrize("shape", [(3, 30), (2, 3, 17), (4, 11), (2, 2, 2, 40), (5, 25)])
+@pytest.mark.parametrize("scale", [0.123, 1.0, 12345.6, 1e-5])
+def test_tensors_of_several_dims_wrap_their_rows_as_torch(shape, scale):
+    torch = pytest.importorskip("torch")
+    values = (np.arange(math.prod(shape)).reshape(shape) % 7 + 1) * scale
+    assert repr(minigrad.tensor(values, dtype=minigrad.float32, device="cpu")) == repr(
+        torch.tensor(values, dtype=torch.float32))
 
 
 def test_variable_and_a_cat_of_0d_tensors_as_torch():

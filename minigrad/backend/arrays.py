@@ -89,7 +89,8 @@ def format_array(array, prefix: str) -> str:
     (``1.0000e-05``) when the nonzero magnitudes span more than 1000 or reach 1e8 (or, with fractions, go below
     1e-4); lines of at most 80 characters, and the middle of more than 1000 elements left out."""
     values = device_of(array).to_host(array)
-    options = {"separator": ", ", "prefix": prefix, "max_line_width": 80}
+    # torch fits rows to 80 columns not counting the brackets that open the inner dimensions; NumPy counts them
+    options = {"separator": ", ", "prefix": prefix, "max_line_width": 80 + max(values.ndim - 1, 0)}
     if values.dtype.kind != "f" or values.size == 0:
         return np.array2string(values, **options)
     finite = values[np.isfinite(values)].astype(np.float64)
