@@ -443,7 +443,7 @@ class Math(Pointwise):
             raise TypeError(f"clamp: expected min and max to be numbers, got {[type_name(b) for b in bounds]} "
                             "(minigrad has no tensor bounds)")
         # the result's dtype is torch's: an integer tensor clamped at 0.5 gives the default float
-        dtype = backend.result_type([self.dtype], scalars=[backend.scalar_dtype(b) for b in bounds])
+        dtype = result_dtype(self, *bounds)
         return self._apply(ops.Clamp, self if dtype == self.dtype else self.to(dtype), min=min, max=max)
 
     clip = clamp
@@ -543,10 +543,17 @@ def operand_array(value, like, op: str):
     return value._array.astype(like.dtype, copy=False) if isinstance(value, TensorBase) else value
 
 
+def result_dtype(*operands):
+    """The dtype torch computes in for these tensors and Python numbers: tensors with dimensions outrank 0-d ones,
+    which outrank numbers; a lower rank only lifts the result to a higher category (see backend.result_type)."""
+    tensors = [t for t in operands if isinstance(t, TensorBase)]
+    return backend.result_type([t.dtype for t in tensors if t.ndim], [t.dtype for t in tensors if not t.ndim],
+                               [backend.scalar_dtype(n) for n in operands if not isinstance(n, TensorBase)])
+
+
 def promoted(*tensors):
-    """The tensors cast to the dtype torch would compute in: tensors with dimensions outrank 0-d ones, which
-    only lift the result to a higher category (see backend.result_type)."""
-    dtype = backend.result_type([t.dtype for t in tensors if t.ndim], [t.dtype for t in tensors if not t.ndim])
+    """The tensors cast to the dtype torch would compute in (see result_dtype)."""
+    dtype = result_dtype(*tensors)
     return tuple(t if t.dtype == dtype else t.to(dtype) for t in tensors)
 
 
@@ -573,12 +580,7 @@ def _scaled(other, alpha, like, op: str):
     other = operand(other, like, op)
     if op.startswith("sub"):  # (before other is scaled into the result's dtype, which hides a bool)
         _refuse_bool_subtraction(like, other, op)
-    if isinstance(other, TensorBase):
-        ranked = (like, other)
-        dtype = backend.result_type([t.dtype for t in ranked if t.ndim], [t.dtype for t in ranked if not t.ndim])
-    else:
-        dtype = backend.result_type([like.dtype] if like.ndim else [], [] if like.ndim else [like.dtype],
-                                    [backend.scalar_dtype(other)])
+    dtype = result_dtype(like, other)
     if isinstance(alpha, bool) and dtype != backend.bool_:
         raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results, got a result of {dtype}")
     if isinstance(alpha, float) and dtype.kind != "f":
