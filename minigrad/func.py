@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from . import dual
 from .autograd import forward_ad
+from .autograd.functional import unit_directions
 from .autograd.backward import grad as _grad
 from .checks import check_tensors, is_int
 from .functions import stack
@@ -98,7 +99,7 @@ def jacrev(func, argnums=0, *, has_aux=False):
         blocks = []
         for i, output in enumerate(outputs):
             rows = [pullback(tuple(direction if m == i else o.new_zeros(o.shape) for m, o in enumerate(outputs)))
-                    for direction in _directions(output)]
+                    for direction in unit_directions(output)]
             blocks.append(tuple(_assembled([row[j] for row in rows], 0, output, x) for j, x in enumerate(chosen)))
         return _nested(blocks, result, argnums, aux)
     return jacobian
@@ -114,7 +115,7 @@ def jacfwd(func, argnums=0, has_aux=False):
         outputs = _outputs(result, "jacfwd")
         columns = [[[] for _ in chosen] for _ in outputs]  # [output][argument]: one column per direction
         for j, x in enumerate(chosen):
-            for direction in _directions(x):
+            for direction in unit_directions(x):
                 tangents = tuple(direction if m == j else y.new_zeros(y.shape) for m, y in enumerate(chosen))
                 derivatives = jvp(of_chosen, chosen, tangents, has_aux=has_aux)[1]
                 for i, derivative in enumerate(_outputs(derivatives, "jacfwd")):
@@ -163,14 +164,6 @@ def _outputs(result, op: str) -> tuple:
         if output.dtype.kind != "f":
             raise RuntimeError(f"{op}: all outputs of func must be floating-point Tensors, got dtype {output.dtype}")
     return outputs
-
-
-def _directions(like: Tensor):
-    """The unit tensors of ``like``'s shape, one per element, in order: the columns of the identity."""
-    for k in range(like.numel()):
-        unit = like.detach().new_zeros(like.numel())
-        unit[k] = 1.0
-        yield unit.reshape(like.shape)
 
 
 def _assembled(pieces: list, dim: int, output: Tensor, argument: Tensor) -> Tensor:

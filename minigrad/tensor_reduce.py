@@ -129,9 +129,8 @@ class Reduce(TensorBase):
             return self._apply(ops.Max, flat[ties], nan_is_max=True)
         d = check_dim(dim, max(self.ndim, 1), "median")
         source = self.reshape(1) if self.ndim == 0 else self
+        _check_reducible(source, d, "median")
         count = source.shape[d]
-        if count == 0:
-            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
         xp = self.device.xp
         index = xp.take(xp.argsort(source._array, axis=d, kind="stable"), [(count - 1) // 2], axis=d)
         if source.dtype.kind == "f":  # a NaN sorts last; torch's median of a slice with one is its first NaN

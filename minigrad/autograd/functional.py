@@ -15,6 +15,14 @@ from .backward import grad
 from .forward_ad import dual_level, make_dual, unpack_dual
 
 
+def unit_directions(like: Tensor):
+    """The unit tensors of ``like``'s shape, one per element, in order: the columns of the identity."""
+    for k in range(like.numel()):
+        unit = like.detach().new_zeros(like.numel())
+        unit[k] = 1.0
+        yield unit.reshape(like.shape)
+
+
 def _fresh(inputs: tuple) -> tuple:
     """Copies of the inputs that require grad, so that the function's graph starts at them."""
     return tuple(x.detach().requires_grad_() for x in inputs)
@@ -75,11 +83,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     if strategy == "forward-mode":
         columns = [[[] for _ in given] for _ in outputs]
         for j, x in enumerate(given):
-            for k in range(x.numel()):
-                direction = x.new_zeros(x.numel())
-                direction[k] = 1.0
-                tangents = tuple(direction.reshape(x.shape) if i == j else y.new_zeros(y.shape)
-                                 for i, y in enumerate(given))
+            for direction in unit_directions(x):
+                tangents = tuple(direction if i == j else y.new_zeros(y.shape) for i, y in enumerate(given))
                 _, products = jvp(func, given, tangents, create_graph=create_graph)
                 for out_index, product in enumerate(check_tensors(products, "jacobian", "the outputs")):
                     columns[out_index][j].append(product.reshape(-1))
